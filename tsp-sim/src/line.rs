@@ -1,0 +1,211 @@
+//! The subscriber line: what terminal equipment (a simulated modem, a scripted far end) and the
+//! exchange say to each other.
+//!
+//! This is the seam between [`crate::exchange`] and [`crate::modem`]. Both are sans-IO state
+//! machines driven with the current time passed in; neither reads a clock. A terminal is anything
+//! plugged into a line: it sends [`LineAction`]s (hook, digits, carrier, payload) and receives
+//! [`LineSignal`]s (dial tone, ring, caller ID, remote carrier, payload, call-waiting tone).
+//!
+//! Carrier model: a data or fax connection exists when both ends of a connected voice path have
+//! started a carrier with complementary roles (one [`CarrierRole::Originate`], one
+//! [`CarrierRole::Answer`]). The exchange relays each end's carrier to the other as
+//! [`LineSignal::RemoteCarrier`]; the terminals decide when they are trained (a modem reports
+//! `CONNECT <rate>` after its training time). Anything in-band that disturbs the path (the
+//! call-waiting tone on a line whose call waiting was not cancelled for that call) is delivered to
+//! both ends as [`LineSignal::CallWaitingTone`]; a data carrier that hears it drops.
+
+use std::fmt;
+use std::time::Instant;
+
+use bytes::Bytes;
+
+/// A subscriber line on the exchange, by index in the order lines were added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineId(pub usize);
+
+impl fmt::Display for LineId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.0)
+    }
+}
+
+/// Which side of a modem connection a carrier plays (V.25: the caller originates, the called answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CarrierRole {
+    /// The calling modem.
+    Originate,
+    /// The answering modem (it sends the answer tone first).
+    Answer,
+}
+
+/// What kind of carrier: data (`+FCLASS=0`) or fax (`+FCLASS=1`/`2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CarrierKind {
+    /// A data modem carrier (V.21 … V.90).
+    Data,
+    /// A fax carrier (T.30 over V.21/V.17…).
+    Fax,
+}
+
+/// A carrier as one end offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Carrier {
+    /// Originate or answer.
+    pub role: CarrierRole,
+    /// Data or fax.
+    pub kind: CarrierKind,
+    /// The highest rate this end offers, in bit/s (the connection runs at the lower of both ends').
+    pub max_rate: u32,
+}
+
+/// How the caller's number is presented (ICLID, hayes.md §10).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Presentation {
+    /// The number (and name, if any) is delivered.
+    Available,
+    /// The caller withheld it (`P` in the modem's output).
+    Private,
+    /// The network could not get it (`O`: out of area).
+    OutOfArea,
+}
+
+/// Caller ID as the exchange sends it between the first and second ring (or before the first).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CallerId {
+    /// Month and day, `MMDD`.
+    pub date: String,
+    /// Hour and minute, `HHMM`.
+    pub time: String,
+    /// The caller's number when [`Presentation::Available`].
+    pub number: Option<String>,
+    /// The caller's name, when the line has a name and name delivery.
+    pub name: Option<String>,
+    /// How the number is presented.
+    pub number_presentation: Presentation,
+    /// How the name is presented (a name can be private while the number is not).
+    pub name_presentation: Presentation,
+}
+
+/// What a terminal does to its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineAction {
+    /// Lift the handset / seize the line.
+    OffHook,
+    /// Hang up.
+    OnHook,
+    /// Dial these characters (`0-9`, `*`, `#`, `A-D`), in order. Tone or pulse is the terminal's
+    /// business; pauses (`,`) are timed by the terminal and never reach the exchange.
+    Digits(String),
+    /// A hook flash (`!`): on a line with call waiting, switches to the waiting caller.
+    Flash,
+    /// Start sending a carrier.
+    StartCarrier(Carrier),
+    /// Stop sending a carrier (the connection, if any, is lost for both ends).
+    StopCarrier,
+    /// Payload bytes over an established connection (data or fax).
+    Data(Bytes),
+}
+
+/// Distinctive ring patterns (hayes.md §10.5): `Normal` is the line's own number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RingPattern {
+    /// The standard cadence: 2 s on, 4 s off.
+    #[default]
+    Normal,
+    /// Distinctive ring 2 (two short bursts).
+    Double,
+    /// Distinctive ring 3 (short-short-long).
+    Triple,
+}
+
+/// Why the far end of a call went away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReleaseCause {
+    /// The far end hung up.
+    Normal,
+    /// The far end rejected the call while it was ringing.
+    Rejected,
+}
+
+/// What the exchange signals to the terminal on a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineSignal {
+    /// Dial tone: the exchange is ready for digits (sent after off-hook on a working line; a line
+    /// that is unplugged or out of service never sends it).
+    DialTone,
+    /// The ringer starts a burst of the cadence.
+    RingOn(RingPattern),
+    /// The ringer stops (silence between bursts).
+    RingOff,
+    /// Caller ID, delivered in the silence between rings (or before the first ring).
+    CallerId(CallerId),
+    /// The called line is being rung (audible ringback).
+    Ringback,
+    /// The called line is busy (busy tone).
+    Busy,
+    /// The number does not exist or the call cannot be routed (reorder / fast busy).
+    Reorder,
+    /// The far end answered: a voice path now connects the two lines.
+    Answered,
+    /// The far end went away (hung up, or rejected the call).
+    Released(ReleaseCause),
+    /// The far end started a carrier.
+    RemoteCarrier(Carrier),
+    /// The far end stopped its carrier.
+    RemoteCarrierLost,
+    /// Payload from the far end.
+    Data(Bytes),
+    /// The call-waiting tone was injected into the voice path: a second caller is waiting. A data
+    /// or fax carrier that hears it is lost unless call waiting was cancelled for this call.
+    CallWaitingTone,
+    /// Line noise: these bytes reach the terminal's receiver as if they had come from the far end.
+    Noise(Bytes),
+}
+
+/// Anything that can be plugged into a subscriber line: a simulated modem, a scripted far end.
+///
+/// The exchange calls [`Terminal::on_signal`] for everything it signals, and drains
+/// [`Terminal::poll_action`] after every call into the terminal. Time is always passed in.
+pub trait Terminal: Send {
+    /// The exchange signals something on this terminal's line.
+    fn on_signal(&mut self, signal: LineSignal, now: Instant);
+    /// The next thing this terminal does to its line, if any.
+    fn poll_action(&mut self) -> Option<LineAction>;
+    /// When the terminal next needs [`Terminal::handle_timeout`].
+    fn poll_timeout(&self) -> Option<Instant>;
+    /// Time has reached `now`: run whatever timers expired.
+    fn handle_timeout(&mut self, now: Instant);
+}
+
+/// The modem control lines as the computer (DTE) sees them (V.24 circuits; hayes.md §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ControlLines {
+    /// Data Carrier Detect (circuit 109): on while a carrier is up (with `&C1`), always on with `&C0`.
+    pub dcd: bool,
+    /// Ring Indicator (circuit 125): on during each ring burst.
+    pub ri: bool,
+    /// Data Set Ready (circuit 107): on while the modem is powered and plugged in.
+    pub dsr: bool,
+    /// Clear To Send (circuit 106): flow control towards the computer.
+    pub cts: bool,
+}
+
+/// The computer-facing side of a simulated device: the serial port's bytes and control lines.
+///
+/// A simulated modem implements this and [`Terminal`]; the network routes DTE bytes to it and its
+/// line actions to the exchange.
+pub trait DteSide: Send {
+    /// Bytes the computer wrote to the port.
+    fn handle_dte_input(&mut self, bytes: &[u8], now: Instant);
+    /// Bytes the device sends to the computer, if any are ready.
+    fn poll_dte_output(&mut self) -> Option<Bytes>;
+    /// The computer raised (`true`) or dropped (`false`) DTR (circuit 108/2).
+    fn set_dtr(&mut self, on: bool, now: Instant);
+    /// The control lines as they are now.
+    fn control_lines(&self) -> ControlLines;
+}
+
+/// A device with both faces: a serial port towards the computer and a line towards the exchange.
+pub trait SimDevice: Terminal + DteSide {}
+
+impl<T: Terminal + DteSide> SimDevice for T {}
