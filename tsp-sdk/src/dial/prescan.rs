@@ -213,6 +213,13 @@ impl DialString {
     }
 }
 
+impl From<crate::DevCapFlags> for DialCaps {
+    /// The dial modifiers a device honours, from its `LINEDEVCAPS.dwDevCapFlags`.
+    fn from(flags: crate::DevCapFlags) -> Self {
+        DialCaps::from_dev_cap_flags(flags.bits())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -241,12 +248,5 @@ mod tests {
         assert_eq!(split.head.to_string(), "12\r\n3;");
         assert_eq!(split.position, 5);
         assert_eq!(split.tail.unwrap().to_string(), "4");
-    }
-}
-
-impl From<crate::DevCapFlags> for DialCaps {
-    /// The dial modifiers a device honours, from its `LINEDEVCAPS.dwDevCapFlags`.
-    fn from(flags: crate::DevCapFlags) -> Self {
-        DialCaps::from_dev_cap_flags(flags.bits())
     }
 }
