@@ -1,1 +1,11 @@
 #![doc = include_str!("../README.md")]
+
+pub mod exchange;
+pub mod far_end;
+pub mod line;
+pub mod modem;
+pub mod network;
+pub mod port;
+pub mod provider;
+pub mod pty;
+pub mod sim;

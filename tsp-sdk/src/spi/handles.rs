@@ -25,6 +25,8 @@ pub struct RequestId(u32);
 impl RequestId {
     /// The largest request id.
     pub const MAX: u32 = 0x7FFF_FFFF;
+    /// The first request id (1).
+    pub const FIRST: RequestId = RequestId(1);
 
     /// A request id, or `None` outside `1..=0x7FFF_FFFF`.
     pub const fn new(id: u32) -> Option<RequestId> {

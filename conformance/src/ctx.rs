@@ -1,0 +1,566 @@
+//! [`Ctx`]: one case's world and the host side of the contract, with the checks behaviours use.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tsp_sdk::sink::{Delivery, RequestRecord, SinkHost, Violation};
+use tsp_sdk::spi::*;
+use tsp_sdk::{CallState, Error, LineErr, MediaModes, Version};
+use tsp_sim::far_end::ScriptedParty;
+use tsp_sim::line::LineId;
+use tsp_sim::sim::Sim;
+
+use crate::failure::Failure;
+use crate::fixture::{Clock, Fixture, LineSpec};
+
+/// Something the provider reported, as the case saw it, with the virtual time it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// A completion: `Ok`, or the error's kind and message.
+    Completed(RequestId, Result<(), (LineErr, String)>),
+    /// A new call was announced.
+    NewCall(CallHandle),
+    /// An event.
+    Event(LineEvent),
+}
+
+/// A request the provider accepted, and the call it concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    /// The request to wait for.
+    pub request: RequestId,
+    /// The call.
+    pub call: CallHandle,
+}
+
+/// One case's world: the simulation, the provider under test, and the host's side of the sink.
+pub struct Ctx {
+    /// The running simulation (script far ends, inject faults, read the transcript).
+    pub sim: Sim,
+    /// The provider under test.
+    pub provider: Arc<dyn ProviderDyn>,
+    /// The provider's line on the exchange.
+    pub spec: LineSpec,
+    /// A far-end line the case may script (`5550101`).
+    pub far: LineId,
+    /// A third line, for a second caller (`5550102`).
+    pub third: LineId,
+    /// The open line, once [`Ctx::open`] ran.
+    pub line: LineHandle,
+    /// The negotiated version.
+    pub version: Version,
+    /// Whether SHOULD-level checks fail the case.
+    pub strict: bool,
+    host: SinkHost,
+    fixture: Arc<dyn Fixture>,
+    seen: Vec<(Duration, Seen)>,
+    next_request: RequestId,
+    scale: f64,
+}
+
+/// The far end's number.
+pub const FAR_NUMBER: &str = "5550101";
+/// The third line's number.
+pub const THIRD_NUMBER: &str = "5550102";
+/// How long a case waits for anything, in virtual time.
+pub const PATIENCE: Duration = Duration::from_secs(180);
+
+impl Ctx {
+    pub(crate) fn new(
+        fixture: Arc<dyn Fixture>,
+        sim: Sim,
+        provider: Arc<dyn ProviderDyn>,
+        host: SinkHost,
+        spec: LineSpec,
+        far: LineId,
+        third: LineId,
+        clock: Clock,
+        strict: bool,
+    ) -> Ctx {
+        let scale = match clock {
+            Clock::Paused => 1.0,
+            Clock::Scaled(f) => f,
+        };
+        Ctx {
+            sim,
+            provider,
+            spec,
+            far,
+            third,
+            line: LineHandle(1),
+            version: Version::V2_2,
+            strict,
+            host,
+            fixture,
+            seen: Vec::new(),
+            next_request: RequestId::FIRST,
+            scale,
+        }
+    }
+
+    /// A failure carrying the seed and the exchange's transcript.
+    pub fn fail(&self, message: impl Into<String>) -> Failure {
+        Failure::new(message, &self.sim, &self.seen)
+    }
+
+    /// Fails with `message` unless `ok`.
+    pub fn check(&self, ok: bool, message: impl FnOnce() -> String) -> Result<(), Failure> {
+        if ok {
+            Ok(())
+        } else {
+            Err(self.fail(message()))
+        }
+    }
+
+    /// A SHOULD-level check: fails only in strict mode, else logs a warning.
+    pub fn should(&self, ok: bool, message: impl FnOnce() -> String) -> Result<(), Failure> {
+        if ok {
+            return Ok(());
+        }
+        let message = message();
+        if self.strict {
+            Err(self.fail(format!("(strict) {message}")))
+        } else {
+            tracing::warn!("SHOULD not met: {message}");
+            Ok(())
+        }
+    }
+
+    /// Turns a provider error into a failure naming the step.
+    pub fn expect<T>(&self, step: &str, result: Result<T, Error>) -> Result<T, Failure> {
+        result.map_err(|e| self.fail(format!("{step}: {e}")))
+    }
+
+    /// Fails unless `result` is an error of `kind`.
+    pub fn expect_err<T: std::fmt::Debug>(
+        &self,
+        step: &str,
+        result: Result<T, Error>,
+        kind: LineErr,
+    ) -> Result<Error, Failure> {
+        match result {
+            Err(e) if e.kind() == kind => Ok(e),
+            Err(e) => Err(self.fail(format!("{step}: expected {}, got {e}", kind.name()))),
+            Ok(v) => Err(self.fail(format!(
+                "{step}: expected {}, got success ({v:?})",
+                kind.name()
+            ))),
+        }
+    }
+
+    fn real(&self, virtual_time: Duration) -> Duration {
+        Duration::from_secs_f64(virtual_time.as_secs_f64() * self.scale)
+    }
+
+    /// Negotiates, initialises and opens the provider's first line with DATAMODEM detection.
+    pub async fn open(&mut self) -> Result<(), Failure> {
+        self.open_detecting(MediaModes::DATAMODEM).await
+    }
+
+    /// Like [`Ctx::open`] with another default media detection set (may be empty).
+    pub async fn open_detecting(&mut self, detect: MediaModes) -> Result<(), Failure> {
+        self.init().await?;
+        self.open_line(detect).await
+    }
+
+    /// Negotiates a version and initialises the provider with this case's sink.
+    pub async fn init(&mut self) -> Result<(), Failure> {
+        let version = self
+            .provider
+            .negotiate_version(None, Version::V1_4, Version::V3_1)
+            .await;
+        self.version = self.expect("negotiate_version", version)?;
+        let lines = self.provider.enumerate_devices().await;
+        let lines = self.expect("enumerate_devices", lines)?;
+        self.check(lines >= 1, || {
+            "enumerate_devices: the provider has no line".into()
+        })?;
+        let (sink, host) = tsp_sdk::sink::channel();
+        self.host = host;
+        let init = Init {
+            version: self.version,
+            provider_id: 1,
+            line_base: 0,
+            lines,
+            sink,
+        };
+        let done = self.provider.init(init).await;
+        self.expect("init", done)?;
+        Ok(())
+    }
+
+    /// Opens device 0 as the next line handle and sets its media detection.
+    pub async fn open_line(&mut self, detect: MediaModes) -> Result<(), Failure> {
+        self.line = LineHandle(self.line.0 + 1);
+        self.host.line_opened(self.line);
+        let open = OpenLine {
+            device: DeviceId(0),
+            line: self.line,
+            version: self.version,
+        };
+        let opened = self.provider.open(open).await;
+        if let Err(e) = opened {
+            self.host.line_closed(self.line);
+            return Err(self.fail(format!("open: {e}")));
+        }
+        let set = self
+            .provider
+            .set_default_media_detection(self.line, detect)
+            .await;
+        self.expect("set_default_media_detection", set)?;
+        Ok(())
+    }
+
+    fn request(
+        &mut self,
+        operation: &'static str,
+        call: Option<CallHandle>,
+        creates_call: bool,
+    ) -> RequestId {
+        let id = self.next_request;
+        self.next_request = id.next();
+        self.host.begin_request(
+            id,
+            RequestRecord {
+                operation,
+                line: self.line,
+                call,
+                creates_call,
+            },
+        );
+        id
+    }
+
+    fn settle_request(&mut self, id: RequestId, result: &Result<(), Error>) {
+        if result.is_err() {
+            self.host.request_refused(id);
+        }
+    }
+
+    /// `make_call`: `Ok(Pending)` if the provider accepted it (complete it with [`Ctx::completion`]).
+    pub async fn make_call(
+        &mut self,
+        dest: Option<&str>,
+        params: CallParams,
+    ) -> Result<Pending, Error> {
+        let call = self.host.allocate_call(self.line);
+        let request = self.request("make_call", Some(call), true);
+        let req = MakeCall {
+            request,
+            line: self.line,
+            call,
+            dest: dest.map(str::to_owned),
+            country: 0,
+            params,
+        };
+        let result = self.provider.make_call(req).await;
+        self.settle_request(request, &result);
+        result.map(|()| Pending { request, call })
+    }
+
+    /// `make_call` that must be accepted and complete successfully.
+    pub async fn place(
+        &mut self,
+        dest: Option<&str>,
+        params: CallParams,
+    ) -> Result<CallHandle, Failure> {
+        let made = self.make_call(dest, params).await;
+        let pending = self.expect("make_call", made)?;
+        let done = self.completion(pending.request).await?;
+        self.expect("make_call completion", done)?;
+        Ok(pending.call)
+    }
+
+    /// `dial` on a call.
+    pub async fn dial(&mut self, call: CallHandle, dest: &str) -> Result<RequestId, Error> {
+        let request = self.request("dial", Some(call), false);
+        let result = self
+            .provider
+            .dial(Dial {
+                request,
+                call,
+                dest: dest.into(),
+                country: 0,
+            })
+            .await;
+        self.settle_request(request, &result);
+        result.map(|()| request)
+    }
+
+    /// `answer` on a call.
+    pub async fn answer(&mut self, call: CallHandle) -> Result<RequestId, Error> {
+        let request = self.request("answer", Some(call), false);
+        let result = self.provider.answer(CallRequest::new(request, call)).await;
+        self.settle_request(request, &result);
+        result.map(|()| request)
+    }
+
+    /// `drop_call` on a call.
+    pub async fn drop_call(&mut self, call: CallHandle) -> Result<RequestId, Error> {
+        let request = self.request("drop_call", Some(call), false);
+        let result = self
+            .provider
+            .drop_call(CallRequest::new(request, call))
+            .await;
+        self.settle_request(request, &result);
+        result.map(|()| request)
+    }
+
+    /// `secure_call` on a call.
+    pub async fn secure(&mut self, call: CallHandle) -> Result<RequestId, Error> {
+        let request = self.request("secure_call", Some(call), false);
+        let result = self
+            .provider
+            .secure_call(SecureCall { request, call })
+            .await;
+        self.settle_request(request, &result);
+        result.map(|()| request)
+    }
+
+    /// Runs an async request to its end: the synchronous error, or the completion's result.
+    pub async fn finish(
+        &mut self,
+        accepted: Result<RequestId, Error>,
+    ) -> Result<Result<(), Error>, Failure> {
+        match accepted {
+            Ok(request) => self.completion(request).await,
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    /// Records everything the provider has delivered so far (call before looking at
+    /// [`Ctx::seen`] when nothing was waited for since the last action).
+    pub fn drain(&mut self) {
+        while let Some(delivery) = self.host.try_recv() {
+            self.record(delivery);
+        }
+    }
+
+    /// `close_call`, then tells the sink (later events for the call are violations).
+    pub async fn close_call(&mut self, call: CallHandle) -> Result<(), Failure> {
+        self.drain();
+        let closed = self.provider.close_call(call).await;
+        self.host.call_closed(call);
+        self.expect("close_call", closed)
+    }
+
+    /// `close` of the open line, then tells the sink.
+    pub async fn close(&mut self) -> Result<(), Failure> {
+        self.drain();
+        let closed = self.provider.close(self.line).await;
+        self.host.line_closed(self.line);
+        self.expect("close", closed)
+    }
+
+    /// `shutdown`, then tells the sink.
+    pub async fn shutdown(&mut self) -> Result<(), Failure> {
+        self.drain();
+        let done = self.provider.shutdown().await;
+        self.host.shut_down();
+        self.expect("shutdown", done)
+    }
+
+    fn record(&mut self, delivery: Delivery) {
+        let at = self.sim.elapsed();
+        let seen = match delivery {
+            Delivery::Completed {
+                request, result, ..
+            } => Seen::Completed(request, result.map_err(|e| (e.kind(), e.to_string()))),
+            Delivery::NewCall { call, .. } => Seen::NewCall(call),
+            Delivery::Event { event, .. } => Seen::Event(event),
+        };
+        self.seen.push((at, seen));
+    }
+
+    /// Waits (virtual time) until `found` matches something seen, starting at index `from`.
+    async fn wait_for<T>(
+        &mut self,
+        what: &str,
+        patience: Duration,
+        found: impl Fn(&Seen) -> Option<T>,
+    ) -> Result<T, Failure> {
+        let mut checked = 0;
+        let deadline = tokio::time::Instant::now() + self.real(patience);
+        loop {
+            if let Some(hit) = self.seen[checked..].iter().find_map(|(_, s)| found(s)) {
+                return Ok(hit);
+            }
+            checked = self.seen.len();
+            match tokio::time::timeout_at(deadline, self.host.recv()).await {
+                Ok(Some(delivery)) => self.record(delivery),
+                Ok(None) => {
+                    return Err(
+                        self.fail(format!("waiting for {what}: the provider's sink is gone"))
+                    );
+                }
+                Err(_) => {
+                    return Err(self.fail(format!(
+                        "waiting for {what}: nothing after {patience:?} of virtual time"
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Lets `time` of virtual time pass, recording everything the provider reports.
+    pub async fn pass(&mut self, time: Duration) {
+        let deadline = tokio::time::Instant::now() + self.real(time);
+        while let Ok(Some(delivery)) = tokio::time::timeout_at(deadline, self.host.recv()).await {
+            self.record(delivery);
+        }
+    }
+
+    /// The result of a request's completion.
+    pub async fn completion(&mut self, request: RequestId) -> Result<Result<(), Error>, Failure> {
+        let result = self
+            .wait_for(
+                &format!("the completion of {request}"),
+                PATIENCE,
+                |s| match s {
+                    Seen::Completed(r, result) if *r == request => Some(result.clone()),
+                    _ => None,
+                },
+            )
+            .await?;
+        Ok(result.map_err(|(kind, message)| Error::new(kind).detail(message)))
+    }
+
+    /// Waits until `call` reports `state`; returns it with its mode.
+    pub async fn state(
+        &mut self,
+        call: CallHandle,
+        state: CallState,
+    ) -> Result<CallStateChange, Failure> {
+        self.state_within(call, state, PATIENCE).await
+    }
+
+    /// Like [`Ctx::state`] with another patience.
+    pub async fn state_within(
+        &mut self,
+        call: CallHandle,
+        state: CallState,
+        patience: Duration,
+    ) -> Result<CallStateChange, Failure> {
+        self.wait_for(&format!("{call} to reach {state}"), patience, |s| match s {
+            Seen::Event(LineEvent::CallState {
+                call: c,
+                state: change,
+                ..
+            }) if *c == call && change.state() == state => Some(*change),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Waits until `call` reports any of `states`; returns the first such one.
+    pub async fn any_state(
+        &mut self,
+        call: CallHandle,
+        states: &[CallState],
+    ) -> Result<CallStateChange, Failure> {
+        let names: Vec<String> = states.iter().map(ToString::to_string).collect();
+        self.wait_for(
+            &format!("{call} to reach one of {}", names.join(", ")),
+            PATIENCE,
+            |s| match s {
+                Seen::Event(LineEvent::CallState {
+                    call: c,
+                    state: change,
+                    ..
+                }) if *c == call && states.contains(&change.state()) => Some(*change),
+                _ => None,
+            },
+        )
+        .await
+    }
+
+    /// Waits until the provider asks for the line to be closed (`LineEvent::Close`).
+    pub async fn close_request(&mut self) -> Result<(), Failure> {
+        self.wait_for("a close request (LINE_CLOSE)", PATIENCE, |s| {
+            matches!(s, Seen::Event(LineEvent::Close)).then_some(())
+        })
+        .await
+    }
+
+    /// Fault: removes (`false`) or restores (`true`) the provider's device, through the fixture.
+    pub fn set_device_present(&self, present: bool) {
+        self.fixture.set_device_present(&self.sim, present);
+    }
+
+    /// Waits for the next new call.
+    pub async fn new_call(&mut self) -> Result<CallHandle, Failure> {
+        self.wait_for("an incoming call (new_call)", PATIENCE, |s| match s {
+            Seen::NewCall(call) => Some(*call),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Every state reported for `call`, in order.
+    pub fn states(&self, call: CallHandle) -> Vec<CallStateChange> {
+        self.seen
+            .iter()
+            .filter_map(|(_, s)| match s {
+                Seen::Event(LineEvent::CallState { call: c, state, .. }) if *c == call => {
+                    Some(*state)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Everything seen so far, with virtual times.
+    pub fn seen(&self) -> &[(Duration, Seen)] {
+        &self.seen
+    }
+
+    /// Contract violations the sink caught so far.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.host.violations()
+    }
+
+    /// Plugs a scripted party into the far line (`5550101`); its timeline counts from now.
+    pub fn far(
+        &self,
+        party: impl FnOnce(std::time::Instant) -> ScriptedParty,
+    ) -> Result<(), Failure> {
+        self.attach(self.far, party)
+    }
+
+    /// Plugs a scripted party into the third line (`5550102`); its timeline counts from now.
+    pub fn third(
+        &self,
+        party: impl FnOnce(std::time::Instant) -> ScriptedParty,
+    ) -> Result<(), Failure> {
+        self.attach(self.third, party)
+    }
+
+    /// The party's timeline counts from now; what it does at once (going off hook) is done before
+    /// this returns.
+    fn attach(
+        &self,
+        line: LineId,
+        party: impl FnOnce(std::time::Instant) -> ScriptedParty,
+    ) -> Result<(), Failure> {
+        self.sim
+            .with(|net, now| {
+                net.attach_party(line, party(now))?;
+                net.handle_timeout(now);
+                Ok::<(), tsp_sim::network::NetworkError>(())
+            })
+            .map_err(|e| self.fail(format!("attach a far end to {line}: {e}")))
+    }
+
+    /// The digit strings our line sent to the exchange, call by call (`[["*70", "5550101"]]`).
+    pub fn dialled(&self) -> Vec<Vec<String>> {
+        let ours = self.spec.line;
+        self.sim.with(|net, _| {
+            net.exchange()
+                .dialled()
+                .iter()
+                .filter(|d| d.line == ours)
+                .map(|d| d.chunks.clone())
+                .collect()
+        })
+    }
+}

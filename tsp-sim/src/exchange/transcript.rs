@@ -1,0 +1,310 @@
+//! The transcript of a simulated run: every DTE byte, line action, line signal and exchange event,
+//! with its virtual time, printable as readable text.
+//!
+//! [`crate::network::Network`] records one; the conformance suite prints it when a case fails and
+//! checks from it what reached the exchange (e.g. that a cancel code was dialled before the
+//! number).
+
+use std::fmt::{self, Write as _};
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::line::{LineAction, LineId, LineSignal};
+use crate::network::DeviceId;
+
+use super::config::SEED_ENV;
+use super::dialling::DialRecord;
+use super::events::ExchangeEvent;
+
+/// One recorded happening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TranscriptEvent {
+    /// The computer wrote these bytes to a device's serial port.
+    DteIn {
+        /// The device.
+        device: DeviceId,
+        /// The bytes.
+        bytes: Bytes,
+    },
+    /// A device sent these bytes to the computer.
+    DteOut {
+        /// The device.
+        device: DeviceId,
+        /// The bytes.
+        bytes: Bytes,
+    },
+    /// The computer raised or dropped DTR on a device.
+    Dtr {
+        /// The device.
+        device: DeviceId,
+        /// Raised (`true`) or dropped.
+        on: bool,
+    },
+    /// A terminal did something to its line.
+    Action {
+        /// The line.
+        line: LineId,
+        /// What it did.
+        action: LineAction,
+    },
+    /// The exchange signalled something on a line.
+    Signal {
+        /// The line.
+        line: LineId,
+        /// The signal.
+        signal: LineSignal,
+    },
+    /// The exchange reported something about itself (a dialled number, call waiting, a fault).
+    Exchange(ExchangeEvent),
+    /// Free text (a test's or a driver's remark).
+    Note(String),
+}
+
+/// A recorded happening and when it happened, as an offset from the start of the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptEntry {
+    /// Virtual time since the network started.
+    pub at: Duration,
+    /// What happened.
+    pub event: TranscriptEvent,
+}
+
+/// Everything that happened in a run, in order. `Display` prints it one entry per line, with the
+/// seed that replays it first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transcript {
+    seed: u64,
+    entries: Vec<TranscriptEntry>,
+}
+
+impl Transcript {
+    /// An empty transcript of a run with this seed.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            seed,
+            entries: Vec::new(),
+        }
+    }
+
+    /// The seed of the run.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Appends an entry.
+    pub fn record(&mut self, at: Duration, event: TranscriptEvent) {
+        self.entries.push(TranscriptEntry { at, event });
+    }
+
+    /// Every entry, in order.
+    pub fn entries(&self) -> &[TranscriptEntry] {
+        &self.entries
+    }
+
+    /// The numbers `line` dialled, one record per call, as the exchange understood them.
+    pub fn dialled(&self, line: LineId) -> Vec<&DialRecord> {
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.event {
+                TranscriptEvent::Exchange(ExchangeEvent::Dialled(record))
+                    if record.line == line =>
+                {
+                    Some(record)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every digit string `line` sent to the exchange, in order, exactly as sent (across calls).
+    pub fn digits_sent(&self, line: LineId) -> Vec<&str> {
+        self.actions(line)
+            .into_iter()
+            .filter_map(|(_, action)| match action {
+                LineAction::Digits(digits) => Some(digits.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Everything `line`'s terminal did, with times.
+    pub fn actions(&self, line: LineId) -> Vec<(Duration, &LineAction)> {
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.event {
+                TranscriptEvent::Action { line: l, action } if *l == line => Some((e.at, action)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Everything the exchange signalled on `line`, with times.
+    pub fn signals(&self, line: LineId) -> Vec<(Duration, &LineSignal)> {
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.event {
+                TranscriptEvent::Signal { line: l, signal } if *l == line => Some((e.at, signal)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// All bytes the computer wrote to `device`, concatenated.
+    pub fn dte_input(&self, device: DeviceId) -> Vec<u8> {
+        self.dte_bytes(device, true)
+    }
+
+    /// All bytes `device` sent to the computer, concatenated.
+    pub fn dte_output(&self, device: DeviceId) -> Vec<u8> {
+        self.dte_bytes(device, false)
+    }
+
+    fn dte_bytes(&self, device: DeviceId, input: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for entry in &self.entries {
+            match &entry.event {
+                TranscriptEvent::DteIn { device: d, bytes } if input && *d == device => {
+                    out.extend_from_slice(bytes);
+                }
+                TranscriptEvent::DteOut { device: d, bytes } if !input && *d == device => {
+                    out.extend_from_slice(bytes);
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Bytes as readable text: printable ASCII as is, `<CR>`, `<LF>`, and `<xx>` for the rest
+/// (the notation of the modem captures).
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'\r' => out.push_str("<CR>"),
+            b'\n' => out.push_str("<LF>"),
+            b'<' => out.push_str("<3c>"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "<{b:02x}>");
+            }
+        }
+    }
+    out
+}
+
+fn fmt_action(action: &LineAction) -> String {
+    match action {
+        LineAction::Digits(digits) => format!("Digits {digits:?}"),
+        LineAction::Data(bytes) => format!("Data \"{}\"", escape_bytes(bytes)),
+        other => format!("{other:?}"),
+    }
+}
+
+fn fmt_signal(signal: &LineSignal) -> String {
+    match signal {
+        LineSignal::Data(bytes) => format!("Data \"{}\"", escape_bytes(bytes)),
+        LineSignal::Noise(bytes) => format!("Noise \"{}\"", escape_bytes(bytes)),
+        LineSignal::CallerId(id) => {
+            let mut text = format!("CallerId DATE={} TIME={}", id.date, id.time);
+            match &id.number {
+                Some(number) => {
+                    let _ = write!(text, " NMBR={number}");
+                }
+                None => {
+                    let _ = write!(text, " NMBR={:?}", id.number_presentation);
+                }
+            }
+            match &id.name {
+                Some(name) => {
+                    let _ = write!(text, " NAME={name}");
+                }
+                None => {
+                    let _ = write!(text, " NAME=({:?})", id.name_presentation);
+                }
+            }
+            text
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+impl fmt::Display for TranscriptEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DteIn { device, bytes } => {
+                write!(f, "{device} <- DTE \"{}\"", escape_bytes(bytes))
+            }
+            Self::DteOut { device, bytes } => {
+                write!(f, "{device} -> DTE \"{}\"", escape_bytes(bytes))
+            }
+            Self::Dtr { device, on } => {
+                write!(f, "{device} DTR {}", if *on { "on" } else { "off" })
+            }
+            Self::Action { line, action } => {
+                write!(f, "{line} -> exchange: {}", fmt_action(action))
+            }
+            Self::Signal { line, signal } => {
+                write!(f, "{line} <- exchange: {}", fmt_signal(signal))
+            }
+            Self::Exchange(event) => write!(f, "exchange: {event}"),
+            Self::Note(text) => write!(f, "note: {text}"),
+        }
+    }
+}
+
+impl fmt::Display for TranscriptEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:>10.3}s  {}", self.at.as_secs_f64(), self.event)
+    }
+}
+
+impl fmt::Display for Transcript {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "transcript (seed {seed}; replay with {SEED_ENV}={seed})",
+            seed = self.seed
+        )?;
+        for entry in &self.entries {
+            writeln!(f, "{entry}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn escaped_bytes_use_the_capture_notation() {
+        assert_eq!(escape_bytes(b"\r\nOK\r\n"), "<CR><LF>OK<CR><LF>");
+        assert_eq!(escape_bytes(&[0x10, 0x03, b'<']), "<10><03><3c>");
+    }
+
+    #[test]
+    fn printed_transcript_starts_with_the_replay_seed_and_times_each_entry() {
+        let mut t = Transcript::new(99);
+        t.record(
+            Duration::from_millis(2500),
+            TranscriptEvent::Action {
+                line: LineId(0),
+                action: LineAction::Digits("*70".into()),
+            },
+        );
+        let text = t.to_string();
+        assert!(text.starts_with("transcript (seed 99; replay with TSP_SIM_SEED=99)\n"));
+        assert!(
+            text.contains("     2.500s  line 0 -> exchange: Digits \"*70\""),
+            "{text}"
+        );
+        assert_eq!(t.digits_sent(LineId(0)), ["*70"]);
+        assert!(t.digits_sent(LineId(1)).is_empty());
+    }
+}

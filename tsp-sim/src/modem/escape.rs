@@ -1,0 +1,160 @@
+//! The `+++` escape with guard time (hayes.md §6): silence of at least the guard time (S12), three
+//! escape characters (S2) each less than a guard time apart, then silence of at least the guard
+//! time. The escape characters themselves still go to the far end, as on a real modem.
+
+use std::time::{Duration, Instant};
+
+/// Watches the DTE byte stream in online data state for the escape sequence.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EscapeDetector {
+    /// When the DTE last sent a byte (or data state was entered).
+    last_byte_at: Option<Instant>,
+    /// Escape characters seen so far in a candidate sequence.
+    count: u8,
+    /// When the last escape character of the candidate arrived.
+    last_escape_at: Option<Instant>,
+    /// Three escape characters seen: escape at this instant unless another byte arrives first.
+    armed_until: Option<Instant>,
+}
+
+impl EscapeDetector {
+    /// Start watching: data state entered at `now` (which counts as the last byte).
+    pub(crate) fn restart(&mut self, now: Instant) {
+        *self = Self {
+            last_byte_at: Some(now),
+            ..Self::default()
+        };
+    }
+
+    /// Feed bytes the DTE sent at `now`. Returns `Some(n)` when the escape completes at once
+    /// after the first `n` bytes (guard time 0 means no timing); the rest are commands.
+    pub(crate) fn on_bytes(
+        &mut self,
+        bytes: &[u8],
+        now: Instant,
+        escape_char: Option<u8>,
+        guard: Option<Duration>,
+    ) -> Option<usize> {
+        for (i, &b) in bytes.iter().enumerate() {
+            self.armed_until = None;
+            let silent_before = |since: Option<Instant>| match (guard, since) {
+                (None, _) | (_, None) => true,
+                (Some(g), Some(t)) => now.saturating_duration_since(t) >= g,
+            };
+            if Some(b) == escape_char {
+                let continues = self.count > 0
+                    && match (guard, self.last_escape_at) {
+                        (Some(g), Some(t)) => now.saturating_duration_since(t) < g,
+                        _ => true,
+                    };
+                if continues {
+                    self.count += 1;
+                } else if silent_before(self.last_byte_at) {
+                    self.count = 1;
+                } else {
+                    self.count = 0;
+                }
+                self.last_escape_at = Some(now);
+                if self.count == 3 {
+                    self.count = 0;
+                    match guard {
+                        None => {
+                            self.last_byte_at = Some(now);
+                            return Some(i + 1);
+                        }
+                        Some(g) => self.armed_until = Some(now + g),
+                    }
+                }
+            } else {
+                self.count = 0;
+            }
+            self.last_byte_at = Some(now);
+        }
+        None
+    }
+
+    /// When the pending escape completes, if one is pending.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.armed_until
+    }
+
+    /// Time has reached `now`: `true` when the escape completes.
+    pub(crate) fn on_timeout(&mut self, now: Instant) -> bool {
+        match self.armed_until {
+            Some(t) if now >= t => {
+                self.armed_until = None;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    const G: Option<Duration> = Some(Duration::from_secs(1));
+    const PLUS: Option<u8> = Some(b'+');
+
+    fn at(base: Instant, ms: u64) -> Instant {
+        base + Duration::from_millis(ms)
+    }
+
+    #[test]
+    fn escape_completes_one_guard_time_after_the_third_plus() {
+        let t0 = Instant::now();
+        let mut d = EscapeDetector::default();
+        d.restart(t0);
+        assert_eq!(d.on_bytes(b"+++", at(t0, 1500), PLUS, G), None);
+        assert_eq!(d.deadline(), Some(at(t0, 2500)));
+        assert!(!d.on_timeout(at(t0, 2499)));
+        assert!(d.on_timeout(at(t0, 2500)));
+    }
+
+    #[test]
+    fn data_inside_the_leading_guard_prevents_the_escape() {
+        let t0 = Instant::now();
+        let mut d = EscapeDetector::default();
+        d.restart(t0);
+        d.on_bytes(b"x", at(t0, 2000), PLUS, G);
+        d.on_bytes(b"+++", at(t0, 2500), PLUS, G);
+        assert_eq!(d.deadline(), None);
+    }
+
+    #[test]
+    fn data_inside_the_trailing_guard_cancels_the_escape() {
+        let t0 = Instant::now();
+        let mut d = EscapeDetector::default();
+        d.restart(t0);
+        d.on_bytes(b"+++", at(t0, 2000), PLUS, G);
+        d.on_bytes(b"y", at(t0, 2500), PLUS, G);
+        assert_eq!(d.deadline(), None);
+        assert!(!d.on_timeout(at(t0, 4000)));
+    }
+
+    #[test]
+    fn pluses_too_far_apart_do_not_count_but_may_start_a_new_sequence() {
+        let t0 = Instant::now();
+        let mut d = EscapeDetector::default();
+        d.restart(t0);
+        d.on_bytes(b"+", at(t0, 2000), PLUS, G);
+        d.on_bytes(b"+", at(t0, 3500), PLUS, G);
+        d.on_bytes(b"+", at(t0, 3600), PLUS, G);
+        assert_eq!(d.deadline(), None);
+        d.on_bytes(b"+", at(t0, 3700), PLUS, G);
+        assert_eq!(d.deadline(), Some(at(t0, 4700)));
+    }
+
+    #[test]
+    fn guard_zero_escapes_at_once_and_disabled_escape_never_does() {
+        let t0 = Instant::now();
+        let mut d = EscapeDetector::default();
+        d.restart(t0);
+        assert_eq!(d.on_bytes(b"ab+++AT", t0, PLUS, None), Some(5));
+        d.restart(t0);
+        assert_eq!(d.on_bytes(b"+++", at(t0, 5000), None, G), None);
+        assert_eq!(d.deadline(), None);
+    }
+}

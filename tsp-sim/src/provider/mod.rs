@@ -1,0 +1,669 @@
+//! [`SimProvider`]: a second implementation of the `tsp-sdk` contract, straight on the simulated
+//! exchange (no modem, no AT commands).
+//!
+//! Each provider line is a terminal plugged into an exchange line. It behaves as a modem line does
+//! to TAPI: data, fax and voice calls; dialing with `T`/`P`, pauses and flash; caller ID into call
+//! info; secure calls by dialing the line's cancel-call-waiting code first; and it suffers the same
+//! threat — a call-waiting tone drops an unsecured data call. Use it as a reference next to the
+//! modem provider, and to test applications and the host without a modem in the loop.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! use std::time::Instant;
+//! use tsp_sim::exchange::LineConfig;
+//! use tsp_sim::network::Network;
+//! use tsp_sim::provider::{LineOptions, SimProvider};
+//! use tsp_sim::sim::Sim;
+//!
+//! let mut network = Network::builder().build(Instant::now());
+//! let line = network.add_line(LineConfig::new("5550100").call_waiting(true));
+//! let sim = Sim::start(network);
+//! let provider = SimProvider::new(sim)
+//!     .with_line(line, LineOptions::new("5550100").cancel_call_waiting("*70"))
+//!     .expect("the line is free");
+//! # let _ = provider;
+//! # }
+//! ```
+
+mod call;
+mod line;
+mod stream;
+
+use std::sync::Mutex;
+
+use tsp_sdk::dial::{DialCaps, DialElement, DialString};
+use tsp_sdk::sink::EventSink;
+use tsp_sdk::spi::*;
+use tsp_sdk::{
+    AddrCapFlags, AddressStates, CallFeatures, CallInfoStates, CallOrigin, CallParamFlags,
+    DevCapFlags, DigitModes, Error, LineDevStates, LineErr, LineFeatures, MediaModes, Result,
+    Version,
+};
+
+use crate::line::{LineAction, LineId};
+use crate::network::NetworkError;
+use crate::sim::Sim;
+use call::{Call, Dialing, Direction};
+use line::{DIAL_TONE_WAIT, LineState, MAX_RATE, ProviderTerminal, SharedLine, Timer};
+
+/// Media modes a simulated line can place and detect.
+const MEDIA: MediaModes = MediaModes::DATAMODEM
+    .union(MediaModes::G3FAX)
+    .union(MediaModes::INTERACTIVEVOICE);
+
+/// How a provider line is set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineOptions {
+    /// The line's own number.
+    pub number: String,
+    /// The code that cancels call waiting for one call (`*70`), if the line's location has one.
+    /// Without it the address does not advertise SECURE and secure calls are refused.
+    pub cancel_call_waiting: Option<String>,
+}
+
+impl LineOptions {
+    /// A line with this number and no cancel-call-waiting code.
+    pub fn new(number: impl Into<String>) -> Self {
+        LineOptions {
+            number: number.into(),
+            cancel_call_waiting: None,
+        }
+    }
+
+    /// Sets the cancel-call-waiting code.
+    #[must_use]
+    pub fn cancel_call_waiting(mut self, code: impl Into<String>) -> Self {
+        self.cancel_call_waiting = Some(code.into());
+        self
+    }
+}
+
+/// The simulated provider (see the [module docs](self)).
+pub struct SimProvider {
+    sim: Sim,
+    lines: Vec<SharedLine>,
+    sink: Mutex<Option<EventSink>>,
+}
+
+impl std::fmt::Debug for SimProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimProvider")
+            .field("lines", &self.lines.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn err(kind: LineErr, detail: impl Into<String>) -> Error {
+    Error::new(kind).detail(detail.into())
+}
+
+impl SimProvider {
+    /// A provider with no lines yet, on a running simulation.
+    pub fn new(sim: Sim) -> Self {
+        SimProvider {
+            sim,
+            lines: Vec::new(),
+            sink: Mutex::new(None),
+        }
+    }
+
+    /// Plugs a provider line into the exchange line `line` (added with `Network::add_line`). Lines
+    /// become devices `0, 1, …` in the order they are added.
+    pub fn with_line(mut self, line: LineId, options: LineOptions) -> Result<Self, NetworkError> {
+        let shared = SharedLine::new(
+            line,
+            options.number,
+            options.cancel_call_waiting.filter(|c| !c.is_empty()),
+        );
+        let terminal = ProviderTerminal(shared.clone());
+        self.sim
+            .with(|network, _| network.attach_terminal(line, terminal))?;
+        self.lines.push(shared);
+        Ok(self)
+    }
+
+    /// The simulation the provider runs on.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    fn device(&self, device: DeviceId) -> Result<&SharedLine> {
+        self.lines.get(device.0 as usize).ok_or_else(|| {
+            err(
+                LineErr::BadDeviceId,
+                format!("{device} is not one of {} sim lines", self.lines.len()),
+            )
+        })
+    }
+
+    fn line(&self, handle: LineHandle) -> Result<&SharedLine> {
+        self.lines
+            .iter()
+            .find(|l| l.lock().handle == Some(handle))
+            .ok_or_else(|| err(LineErr::InvalLineHandle, format!("{handle} is not open")))
+    }
+
+    fn call_line(&self, handle: CallHandle) -> Result<&SharedLine> {
+        self.lines
+            .iter()
+            .find(|l| l.lock().call_handle() == Some(handle))
+            .ok_or_else(|| {
+                err(
+                    LineErr::InvalCallHandle,
+                    format!("{handle} is not a call on these lines"),
+                )
+            })
+    }
+
+    /// Lets the network deliver what the provider queued.
+    fn settle(&self) {
+        self.sim.with(|network, now| network.settle(now));
+    }
+
+    fn complete(&self, line: &LineState, request: RequestId, result: Result<()>) {
+        if let Some(sink) = &line.sink {
+            if let Err(v) = sink.complete(request, result) {
+                tracing::error!(%v, "sim provider: completion refused");
+            }
+        }
+    }
+}
+
+/// Turns a dial string into line actions, with the cancel code first when securing.
+fn dial_steps(dest: &str, cancel_code: Option<&str>) -> Result<(Vec<LineAction>, bool)> {
+    let parsed = DialString::parse_checked(dest, DialCaps::default())?;
+    let mut steps = Vec::new();
+    let mut run = String::new();
+    let push_elements =
+        |elements: &[DialElement], run: &mut String, steps: &mut Vec<LineAction>| {
+            for element in elements {
+                match element {
+                    DialElement::Digit(d) => run.push(d.as_char()),
+                    DialElement::Flash => {
+                        if !run.is_empty() {
+                            steps.push(LineAction::Digits(std::mem::take(run)));
+                        }
+                        steps.push(LineAction::Flash);
+                    }
+                    _ => {
+                        if !run.is_empty() {
+                            steps.push(LineAction::Digits(std::mem::take(run)));
+                        }
+                    }
+                }
+            }
+        };
+    if let Some(code) = cancel_code {
+        let code = DialString::parse(code)?;
+        push_elements(code.first().elements(), &mut run, &mut steps);
+        if !run.is_empty() {
+            steps.push(LineAction::Digits(std::mem::take(&mut run)));
+        }
+    }
+    push_elements(parsed.first().elements(), &mut run, &mut steps);
+    if !run.is_empty() {
+        steps.push(LineAction::Digits(run));
+    }
+    Ok((steps, parsed.is_partial()))
+}
+
+impl Provider for SimProvider {
+    fn info(&self) -> ProviderInfo {
+        ProviderInfo {
+            name: "tsp-sim".into(),
+            min_version: Version::V1_4,
+            max_version: Version::V3_1,
+            capabilities: Capabilities {
+                dial: true,
+                answer: true,
+                secure: true,
+                get_id: true,
+                ..Capabilities::default()
+            },
+        }
+    }
+
+    async fn enumerate_devices(&self) -> Result<u32> {
+        Ok(self.lines.len() as u32)
+    }
+
+    async fn init(&self, init: Init) -> Result<ProviderOptions> {
+        let mut sink = self.sink.lock().unwrap_or_else(|p| p.into_inner());
+        if sink.is_none() {
+            *sink = Some(init.sink);
+        }
+        Ok(ProviderOptions::default())
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        for line in &self.lines {
+            let mut state = line.lock();
+            state.hang_up();
+            state.call = None;
+            state.handle = None;
+            state.sink = None;
+            state.detect = MediaModes::empty();
+        }
+        self.settle();
+        *self.sink.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
+    }
+
+    async fn line_caps(&self, device: DeviceId, _version: Version) -> Result<LineDevCaps> {
+        let line = self.device(device)?.lock();
+        Ok(LineDevCaps {
+            provider_info: "tsp-sim: a line on the simulated exchange".into(),
+            switch_info: "tsp-sim exchange".into(),
+            permanent_line_id: device.0,
+            line_name: format!("sim line {}", line.number),
+            max_rate: MAX_RATE,
+            media_modes: MEDIA,
+            dev_cap_flags: DevCapFlags::CLOSEDROP,
+            line_states: LineDevStates::RINGING | LineDevStates::REINIT,
+            device_classes: vec![
+                DeviceClass::TAPI_LINE.into(),
+                DeviceClass::COMM_DATAMODEM.into(),
+            ],
+            ..LineDevCaps::default()
+        })
+    }
+
+    async fn address_caps(
+        &self,
+        device: DeviceId,
+        address: AddressId,
+        _version: Version,
+    ) -> Result<AddressCaps> {
+        let line = self.device(device)?.lock();
+        if address != AddressId(0) {
+            return Err(err(
+                LineErr::InvalAddressId,
+                format!("{address}: a sim line has only address 0"),
+            ));
+        }
+        let secure = line.cancel_code.is_some();
+        let mut caps = AddressCaps {
+            address: line.number.clone(),
+            ..AddressCaps::default()
+        };
+        caps.call_features |= CallFeatures::ANSWER;
+        if secure {
+            caps.addr_cap_flags |= AddrCapFlags::SECURE;
+            caps.call_features |= CallFeatures::SECURECALL;
+        }
+        caps.disconnect_modes |=
+            tsp_sdk::DisconnectMode::BADADDRESS | tsp_sdk::DisconnectMode::REJECT;
+        Ok(caps)
+    }
+
+    async fn open(&self, open: OpenLine) -> Result<()> {
+        let sink = self.sink.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let sink = sink.ok_or_else(|| err(LineErr::Uninitialized, "init was not called"))?;
+        let mut line = self.device(open.device)?.lock();
+        if line.handle.is_some() {
+            return Err(err(
+                LineErr::Allocated,
+                format!("{} is already open", open.device),
+            ));
+        }
+        line.handle = Some(open.line);
+        line.sink = Some(sink);
+        line.rings = 0;
+        Ok(())
+    }
+
+    async fn close(&self, handle: LineHandle) -> Result<()> {
+        let line = self.line(handle)?;
+        {
+            let mut state = line.lock();
+            state.hang_up(); // CLOSEDROP
+            state.call = None;
+            state.handle = None;
+            state.sink = None;
+            state.detect = MediaModes::empty();
+        }
+        self.settle();
+        Ok(())
+    }
+
+    async fn line_status(&self, handle: LineHandle) -> Result<LineDevStatus> {
+        let line = self.line(handle)?.lock();
+        let busy = line.call.as_ref().is_some_and(|c| !c.is_idle());
+        let features = if line.call.is_none() {
+            LineFeatures::MAKECALL
+        } else {
+            LineFeatures::empty()
+        };
+        Ok(LineDevStatus::new(u32::from(busy), features, true, true))
+    }
+
+    async fn set_default_media_detection(
+        &self,
+        handle: LineHandle,
+        modes: MediaModes,
+    ) -> Result<()> {
+        if !MEDIA.contains(modes) {
+            return Err(err(
+                LineErr::InvalMediaMode,
+                format!("a sim line detects only {MEDIA:?}, not {modes:?}"),
+            ));
+        }
+        self.line(handle)?.lock().detect = modes;
+        Ok(())
+    }
+
+    async fn set_status_messages(
+        &self,
+        handle: LineHandle,
+        states: LineDevStates,
+        addr: AddressStates,
+    ) -> Result<()> {
+        self.line(handle)?;
+        if LineDevStates::from_bits(states.bits()).is_none() {
+            return Err(err(
+                LineErr::InvalLineState,
+                format!("undefined line-state bits in {:#x}", states.bits()),
+            ));
+        }
+        if AddressStates::from_bits(addr.bits()).is_none() {
+            return Err(err(
+                LineErr::InvalAddressState,
+                format!("undefined address-state bits in {:#x}", addr.bits()),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn get_id(&self, request: GetId) -> Result<DeviceIdValue> {
+        if request.class.is(DeviceClass::TAPI_LINE) {
+            let line = match request.select {
+                Select::Line(l) | Select::Address(l, _) => self.line(l)?,
+                Select::Call(c) => self.call_line(c)?,
+            };
+            let index = self
+                .lines
+                .iter()
+                .position(|l| std::ptr::eq(l, line))
+                .unwrap_or_default();
+            return Ok(DeviceIdValue::Number(index as u32));
+        }
+        if !request.class.is(DeviceClass::COMM_DATAMODEM) {
+            return Err(err(
+                LineErr::NoDevice,
+                format!("a sim line has no device of class {}", request.class),
+            ));
+        }
+        let Select::Call(handle) = request.select else {
+            return Err(err(
+                LineErr::InvalCallSelect,
+                "comm/datamodem gives a call's stream: select the call",
+            ));
+        };
+        let line = self.call_line(handle)?;
+        let rx = {
+            let mut state = line.lock();
+            let Some(call) = state.call.as_mut() else {
+                return Err(err(LineErr::InvalCallHandle, "no call"));
+            };
+            if !matches!(call.state, CallStateChange::Connected(_)) || !call.wants_carrier() {
+                return Err(err(
+                    LineErr::InvalCallState,
+                    format!(
+                        "the data stream exists only on a CONNECTED data call; the call is {}",
+                        call.state
+                    ),
+                ));
+            }
+            call.data_rx.take().ok_or_else(|| {
+                err(
+                    LineErr::ResourceUnavail,
+                    "the call's stream was already handed out",
+                )
+            })?
+        };
+        let stream = stream::open(self.sim.clone(), line.clone(), rx);
+        let port = format!("sim:{}", line.lock().line);
+        Ok(DeviceIdValue::DataStream {
+            stream: Box::new(stream),
+            port,
+        })
+    }
+
+    async fn make_call(&self, request: MakeCall) -> Result<()> {
+        let line = self.line(request.line)?;
+        let params = &request.params;
+        if !MEDIA.contains(params.media_mode) || params.media_mode.is_empty() {
+            return Err(err(
+                LineErr::InvalMediaMode,
+                format!("a sim line places {MEDIA:?}, not {:?}", params.media_mode),
+            ));
+        }
+        let secure = params.flags.contains(CallParamFlags::SECURE);
+        let cancel_code = line.lock().cancel_code.clone();
+        if secure && cancel_code.is_none() {
+            return Err(err(
+                LineErr::InvalCallParams,
+                "SECURE needs a cancel-call-waiting code for this line",
+            ));
+        }
+        let steps = match &request.dest {
+            Some(dest) => Some(dial_steps(
+                dest,
+                if secure { cancel_code.as_deref() } else { None },
+            )?),
+            None => None,
+        };
+        let now = self.sim.now();
+        {
+            let mut state = line.lock();
+            if state.call.is_some() {
+                return Err(err(
+                    LineErr::CallUnavail,
+                    "a sim line has one call at a time",
+                ));
+            }
+            let device = self
+                .lines
+                .iter()
+                .position(|l| std::ptr::eq(l, line))
+                .unwrap_or_default();
+            let mut info = CallInfo::new(
+                DeviceId(device as u32),
+                CallOrigin::OUTBOUND,
+                params.media_mode,
+            );
+            info.call_param_flags = params.flags & CallParamFlags::SECURE;
+            info.bearer_mode = params.bearer_mode;
+            info.dialed = request.dest.clone();
+            let mut call = Call::new(request.call, Direction::Outbound, info);
+            let (steps, partial) = steps.unwrap_or_default();
+            call.partial = partial;
+            call.dialing = Dialing::AwaitingDialTone(steps);
+            state.call = Some(call);
+            // Complete before the first state event (T§1.2); states follow as the exchange answers.
+            self.complete(&state, request.request, Ok(()));
+            state.outbox.push_back(LineAction::OffHook);
+            state.deadline = Some((now + DIAL_TONE_WAIT, Timer::DialTone));
+        }
+        self.settle();
+        Ok(())
+    }
+
+    async fn dial(&self, request: Dial) -> Result<()> {
+        let line = self.call_line(request.call)?;
+        let now = self.sim.now();
+        {
+            let mut state = line.lock();
+            let cancel = state.cancel_code.clone();
+            let Some(call) = state.call.as_mut() else {
+                return Err(err(LineErr::InvalCallHandle, "no call"));
+            };
+            let dialable = matches!(call.state, CallStateChange::DialTone(_))
+                || (call.state == CallStateChange::Dialing && call.partial);
+            if !dialable {
+                return Err(err(
+                    LineErr::InvalCallState,
+                    format!("cannot dial on a call that is {}", call.state),
+                ));
+            }
+            let first = call.dialing == Dialing::Ready;
+            let code = if call.is_secure() && first {
+                cancel.as_deref()
+            } else {
+                None
+            };
+            let (steps, partial) = if request.dest.is_empty() {
+                (Vec::new(), false)
+            } else {
+                dial_steps(&request.dest, code)?
+            };
+            call.partial = partial;
+            self.complete(&state, request.request, Ok(()));
+            state.dial_now(steps, now);
+        }
+        self.settle();
+        Ok(())
+    }
+
+    async fn answer(&self, request: CallRequest) -> Result<()> {
+        let line = self.call_line(request.call)?;
+        {
+            let mut state = line.lock();
+            let offering = state.call.as_ref().is_some_and(|c| {
+                matches!(
+                    c.state,
+                    CallStateChange::Offering(_) | CallStateChange::Accepted
+                )
+            });
+            if !offering {
+                let now = state
+                    .call
+                    .as_ref()
+                    .map(|c| c.state.to_string())
+                    .unwrap_or_default();
+                return Err(err(
+                    LineErr::InvalCallState,
+                    format!("only an OFFERING call can be answered; it is {now}"),
+                ));
+            }
+            self.complete(&state, request.request, Ok(()));
+            state.answer();
+        }
+        self.settle();
+        Ok(())
+    }
+
+    async fn drop_call(&self, request: CallRequest) -> Result<()> {
+        let line = self.call_line(request.call)?;
+        let exchange_line;
+        {
+            let mut state = line.lock();
+            let Some(call) = state.call.as_ref() else {
+                return Err(err(LineErr::InvalCallHandle, "no call"));
+            };
+            if call.is_idle() {
+                return Err(err(LineErr::InvalCallState, "the call is already IDLE"));
+            }
+            let offering = matches!(call.state, CallStateChange::Offering(_));
+            exchange_line = offering.then_some(state.line);
+            self.complete(&state, request.request, Ok(()));
+            if !offering {
+                state.hang_up();
+            }
+            state.set_state(CallStateChange::Idle);
+        }
+        if let Some(exchange_line) = exchange_line {
+            // Dropping an offered call rejects it (T§1.5).
+            let _ = self
+                .sim
+                .with(|network, now| network.reject(exchange_line, now));
+        }
+        self.settle();
+        Ok(())
+    }
+
+    async fn secure_call(&self, request: SecureCall) -> Result<()> {
+        let line = self.call_line(request.call)?;
+        let mut state = line.lock();
+        let has_code = state.cancel_code.is_some();
+        let Some(call) = state.call.as_mut() else {
+            return Err(err(LineErr::InvalCallHandle, "no call"));
+        };
+        if call.is_idle() {
+            return Err(err(
+                LineErr::InvalCallState,
+                "an IDLE call cannot be secured",
+            ));
+        }
+        if call.is_secure() {
+            self.complete(&state, request.request, Ok(()));
+            return Ok(());
+        }
+        let nothing_dialed = matches!(&call.dialing, Dialing::Ready)
+            || matches!(&call.dialing, Dialing::AwaitingDialTone(steps) if steps.is_empty());
+        let before_dialing = call.direction == Direction::Outbound && nothing_dialed;
+        if !has_code || !before_dialing {
+            let why = if has_code {
+                format!(
+                    "the call is {}: digits went out or a carrier is up",
+                    call.state
+                )
+            } else {
+                "this line has no cancel-call-waiting code".into()
+            };
+            return Err(err(
+                LineErr::OperationUnavail,
+                format!("cannot secure now without breaking the call: {why}"),
+            ));
+        }
+        call.info.call_param_flags |= CallParamFlags::SECURE;
+        self.complete(&state, request.request, Ok(()));
+        state.call_info_changed(CallInfoStates::OTHER);
+        Ok(())
+    }
+
+    async fn close_call(&self, handle: CallHandle) -> Result<()> {
+        let Ok(line) = self.call_line(handle) else {
+            return Ok(());
+        }; // pending or failed: a no-op
+        {
+            let mut state = line.lock();
+            if state.call.as_ref().is_some_and(|c| !c.is_idle()) {
+                state.hang_up(); // CLOSEDROP
+            }
+            state.call = None;
+            state.deadline = None;
+        }
+        self.settle();
+        Ok(())
+    }
+
+    async fn call_info(&self, handle: CallHandle) -> Result<CallInfo> {
+        let line = self.call_line(handle)?.lock();
+        line.call
+            .as_ref()
+            .map(|c| c.info.clone())
+            .ok_or_else(|| err(LineErr::InvalCallHandle, "no call"))
+    }
+
+    async fn call_status(&self, handle: CallHandle) -> Result<CallStatus> {
+        let line = self.call_line(handle)?.lock();
+        let can_secure = line.cancel_code.is_some();
+        let call = line
+            .call
+            .as_ref()
+            .ok_or_else(|| err(LineErr::InvalCallHandle, "no call"))?;
+        Ok(CallStatus {
+            state: call.state,
+            features: call.features(can_secure),
+        })
+    }
+
+    async fn monitor_digits(&self, _call: CallHandle, _modes: DigitModes) -> Result<()> {
+        Err(err(
+            LineErr::OperationUnavail,
+            "sim lines do not detect digits",
+        ))
+    }
+}
