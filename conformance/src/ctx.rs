@@ -58,6 +58,18 @@ pub struct Ctx {
     scale: f64,
 }
 
+/// What a world is made of, for [`Ctx::new`].
+pub(crate) struct WorldParts {
+    pub(crate) fixture: Arc<dyn Fixture>,
+    pub(crate) sim: Sim,
+    pub(crate) provider: Arc<dyn ProviderDyn>,
+    pub(crate) spec: LineSpec,
+    pub(crate) far: LineId,
+    pub(crate) third: LineId,
+    pub(crate) clock: Clock,
+    pub(crate) strict: bool,
+}
+
 /// The far end's number.
 pub const FAR_NUMBER: &str = "5550101";
 /// The third line's number.
@@ -66,32 +78,23 @@ pub const THIRD_NUMBER: &str = "5550102";
 pub const PATIENCE: Duration = Duration::from_secs(180);
 
 impl Ctx {
-    pub(crate) fn new(
-        fixture: Arc<dyn Fixture>,
-        sim: Sim,
-        provider: Arc<dyn ProviderDyn>,
-        host: SinkHost,
-        spec: LineSpec,
-        far: LineId,
-        third: LineId,
-        clock: Clock,
-        strict: bool,
-    ) -> Ctx {
-        let scale = match clock {
+    pub(crate) fn new(world: WorldParts) -> Ctx {
+        let scale = match world.clock {
             Clock::Paused => 1.0,
             Clock::Scaled(f) => f,
         };
+        let (_, host) = tsp_sdk::sink::channel();
         Ctx {
-            sim,
-            provider,
-            spec,
-            far,
-            third,
+            sim: world.sim,
+            provider: world.provider,
+            spec: world.spec,
+            far: world.far,
+            third: world.third,
             line: LineHandle(1),
             version: Version::V2_2,
-            strict,
+            strict: world.strict,
             host,
-            fixture,
+            fixture: world.fixture,
             seen: Vec::new(),
             next_request: RequestId::FIRST,
             scale,

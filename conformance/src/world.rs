@@ -8,7 +8,7 @@ use tsp_sim::network::{Network, TimeScale};
 use tsp_sim::sim::Sim;
 
 use crate::case::WorldKind;
-use crate::ctx::{Ctx, FAR_NUMBER, THIRD_NUMBER};
+use crate::ctx::{Ctx, FAR_NUMBER, THIRD_NUMBER, WorldParts};
 use crate::failure::Failure;
 use crate::fixture::{Clock, Fixture, LineSpec};
 
