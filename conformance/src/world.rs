@@ -68,16 +68,14 @@ pub(crate) async fn build(
             fixture.name()
         ))
     })?;
-    let (_, host) = tsp_sdk::sink::channel();
-    Ok(Ctx::new(
-        fixture.clone(),
+    Ok(Ctx::new(WorldParts {
+        fixture: fixture.clone(),
         sim,
         provider,
-        host,
         spec,
         far,
         third,
         clock,
         strict,
-    ))
+    }))
 }
