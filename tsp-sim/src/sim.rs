@@ -6,7 +6,7 @@
 //!
 //! Time: in tests, run on paused tokio time (`#[tokio::test(start_paused = true)]`) and minutes of
 //! telephony take milliseconds: tokio jumps the clock whenever every task is waiting. With real I/O
-//! (a pty, a real program) use real time and the network's [`TimeScale`](crate::network::TimeScale):
+//! (a pty, a real program) use real time and the network's [`crate::network::TimeScale`]:
 //! virtual time runs `1 / factor` times faster than the wall clock.
 
 use std::collections::VecDeque;
