@@ -30,6 +30,10 @@ pub enum Need {
     DataStream,
     /// The fixture can remove and restore the device.
     DeviceRemoval,
+    /// `Capabilities::monitor_digits`.
+    MonitorDigits,
+    /// `Capabilities::generate_digits`.
+    GenerateDigits,
 }
 
 impl Need {
@@ -45,6 +49,8 @@ impl Need {
             Need::DeviceRemoval => {
                 "a fixture that can remove the device (Fixture::can_remove_device)"
             }
+            Need::MonitorDigits => "Capabilities::monitor_digits",
+            Need::GenerateDigits => "Capabilities::generate_digits",
         }
     }
 }

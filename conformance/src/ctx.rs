@@ -247,6 +247,21 @@ impl Ctx {
         params: CallParams,
     ) -> Result<Pending, Error> {
         let call = self.host.allocate_call(self.line);
+        self.make_call_as(call, dest, params).await
+    }
+
+    /// Names a new call on the open line (for [`Ctx::make_call_as`]).
+    pub fn host_call(&mut self) -> CallHandle {
+        self.host.allocate_call(self.line)
+    }
+
+    /// `make_call` for a call already named with [`Ctx::host_call`].
+    pub async fn make_call_as(
+        &mut self,
+        call: CallHandle,
+        dest: Option<&str>,
+        params: CallParams,
+    ) -> Result<Pending, Error> {
         let request = self.request("make_call", Some(call), true);
         let req = MakeCall {
             request,

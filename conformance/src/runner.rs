@@ -21,6 +21,8 @@ pub struct Offered {
     secure: bool,
     data_stream: bool,
     device_removal: bool,
+    monitor_digits: bool,
+    generate_digits: bool,
 }
 
 impl Offered {
@@ -32,6 +34,8 @@ impl Offered {
             Need::Secure => !self.secure,
             Need::DataStream => !self.data_stream,
             Need::DeviceRemoval => !self.device_removal,
+            Need::MonitorDigits => !self.monitor_digits,
+            Need::GenerateDigits => !self.generate_digits,
         })
     }
 }
@@ -84,6 +88,8 @@ pub fn probe(fixture: &Arc<dyn Fixture>) -> Result<Offered, Failure> {
                     .iter()
                     .any(|c| DeviceClass::new(c.as_str()).is(DeviceClass::COMM_DATAMODEM)),
             device_removal: fixture.can_remove_device(),
+            monitor_digits: caps.monitor_digits,
+            generate_digits: caps.generate_digits,
         })
     })
 }

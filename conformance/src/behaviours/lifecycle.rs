@@ -49,6 +49,15 @@ pub(crate) fn cases() -> Vec<Case> {
             run: crate::case_fn!(complete_before_first_state),
         },
         Case {
+            id: "async/close_call_on_a_failed_call_is_harmless/1",
+            requirement: "close_call on a call whose creation failed is accepted as a no-op",
+            source: "TSPI_lineCloseCall, pending call handles [conflict note]; tapi.md §1.2, §9.5 item 6",
+            level: Level::Required,
+            needs: &[],
+            world: WorldKind::Standard,
+            run: crate::case_fn!(close_call_on_a_failed_call_is_harmless),
+        },
+        Case {
             id: "async/sync_failure_never_completes/1",
             requirement: "a request that fails synchronously is never completed",
             source: "ASYNC_COMPLETION; tapi.md §1.1, §9.5 item 4",
@@ -183,5 +192,23 @@ async fn sync_failure_never_completes(ctx: &mut Ctx) -> Result<(), Failure> {
         .count();
     ctx.check(completions == 0, || {
         format!("{completions} completions arrived for a refused request")
+    })
+}
+
+async fn close_call_on_a_failed_call_is_harmless(ctx: &mut Ctx) -> Result<(), Failure> {
+    ctx.open().await?;
+    let call = ctx.host_call();
+    let refused = ctx
+        .make_call_as(call, Some("T555?0101"), CallParams::data_modem())
+        .await;
+    ctx.expect_err("make_call(\"T555?0101\")", refused, LineErr::DialPrompt)?;
+    ctx.close_call(call).await?;
+    ctx.pass(Duration::from_secs(5)).await;
+    let about_it = ctx
+        .seen()
+        .iter()
+        .any(|(_, s)| matches!(s, Seen::Event(e) if e.call() == Some(call)));
+    ctx.check(!about_it, || {
+        "events for a call whose creation failed".into()
     })
 }

@@ -1,5 +1,6 @@
 //! The behaviours, one `async fn` each, grouped by area.
 
+mod digits;
 mod incoming;
 mod lifecycle;
 mod media;
@@ -18,6 +19,7 @@ pub fn all_cases() -> Vec<Case> {
         incoming::cases(),
         secure::cases(),
         media::cases(),
+        digits::cases(),
         teardown::cases(),
     ]
     .into_iter()

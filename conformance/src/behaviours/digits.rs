@@ -1,0 +1,105 @@
+//! Digit monitoring and generation (T§9.5 items 16, 17), for providers that offer them.
+
+use std::time::Duration;
+
+use tsp_sdk::spi::{CallParams, GenerateDigits, GenerateTerm, LineEvent};
+use tsp_sdk::{CallState, DigitModes, LineErr};
+
+use super::outgoing::connected_data_call;
+use super::parties;
+use crate::case::{Case, Level, Need, WorldKind};
+use crate::ctx::{Ctx, Seen};
+use crate::failure::Failure;
+
+pub(crate) fn cases() -> Vec<Case> {
+    let case = |id, requirement, source, needs, run| Case {
+        id,
+        requirement,
+        source,
+        level: Level::Required,
+        needs,
+        world: WorldKind::Standard,
+        run,
+    };
+    vec![
+        case(
+            "digits/monitor_enable_and_cancel/1",
+            "monitor_digits succeeds when monitoring starts and when cancelled with no modes; an unsupported mode answers INVALDIGITMODE",
+            "TSPI_lineMonitorDigits; tapi.md §1.5, §9.5 item 16",
+            &[Need::MonitorDigits],
+            crate::case_fn!(monitor_enable_and_cancel),
+        ),
+        case(
+            "digits/generate_reports_done_and_cancel/1",
+            "generate_digits returns once started and ends with a Generate event carrying its end-to-end id; a second request cancels the first (Generate Cancel with the old id)",
+            "TSPI_lineGenerateDigits, LINE_GENERATE; tapi.md §1.5, §9.5 item 17",
+            &[Need::GenerateDigits],
+            crate::case_fn!(generate_reports_done_and_cancel),
+        ),
+    ]
+}
+
+async fn monitor_enable_and_cancel(ctx: &mut Ctx) -> Result<(), Failure> {
+    ctx.far(parties::echo_modem(1))?;
+    ctx.open().await?;
+    let call = connected_data_call(ctx, CallParams::data_modem()).await?;
+    let on = ctx.provider.monitor_digits(call, DigitModes::DTMF).await;
+    ctx.expect("monitor_digits(DTMF)", on)?;
+    let off = ctx.provider.monitor_digits(call, DigitModes::empty()).await;
+    ctx.expect("monitor_digits(none)", off)?;
+    let bad = ctx
+        .provider
+        .monitor_digits(call, DigitModes::from_bits_retain(0x100))
+        .await;
+    ctx.expect_err("monitor_digits(0x100)", bad, LineErr::InvalDigitMode)?;
+    Ok(())
+}
+
+async fn generate_reports_done_and_cancel(ctx: &mut Ctx) -> Result<(), Failure> {
+    ctx.far(parties::echo_modem(1))?;
+    ctx.open().await?;
+    let call = ctx
+        .place(
+            Some(&format!("T{}", crate::ctx::FAR_NUMBER)),
+            CallParams::default(),
+        )
+        .await?;
+    ctx.state(call, CallState::Connected).await?;
+    let first = GenerateDigits {
+        call,
+        end_to_end_id: 11,
+        mode: DigitModes::DTMF,
+        digits: Some("1234567890".into()),
+        duration_ms: 0,
+    };
+    let started = ctx.provider.generate_digits(first).await;
+    ctx.expect("generate_digits(11)", started)?;
+    let second = GenerateDigits {
+        call,
+        end_to_end_id: 12,
+        mode: DigitModes::DTMF,
+        digits: Some("#".into()),
+        duration_ms: 0,
+    };
+    let started = ctx.provider.generate_digits(second).await;
+    ctx.expect("generate_digits(12)", started)?;
+    ctx.pass(Duration::from_secs(10)).await;
+    let ends: Vec<(GenerateTerm, u32)> = ctx
+        .seen()
+        .iter()
+        .filter_map(|(_, s)| match s {
+            Seen::Event(LineEvent::Generate {
+                term,
+                end_to_end_id,
+                ..
+            }) => Some((*term, *end_to_end_id)),
+            _ => None,
+        })
+        .collect();
+    ctx.check(ends.contains(&(GenerateTerm::Cancel, 11)), || {
+        format!("no Generate(Cancel, 11): {ends:?}")
+    })?;
+    ctx.check(ends.contains(&(GenerateTerm::Done, 12)), || {
+        format!("no Generate(Done, 12): {ends:?}")
+    })
+}
