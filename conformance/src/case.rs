@@ -86,6 +86,39 @@ pub struct Case {
 }
 
 impl Case {
+    /// A MUST-level case in the standard world.
+    pub const fn required(
+        id: &'static str,
+        requirement: &'static str,
+        source: &'static str,
+        needs: &'static [Need],
+        run: CaseFn,
+    ) -> Case {
+        Case {
+            id,
+            requirement,
+            source,
+            level: Level::Required,
+            needs,
+            world: WorldKind::Standard,
+            run,
+        }
+    }
+
+    /// The same case in another world.
+    #[must_use]
+    pub const fn in_world(mut self, world: WorldKind) -> Case {
+        self.world = world;
+        self
+    }
+
+    /// The same case at SHOULD level.
+    #[must_use]
+    pub const fn should(mut self) -> Case {
+        self.level = Level::Strict;
+        self
+    }
+
     /// The area: the id's first part (`secure`).
     pub fn area(&self) -> &'static str {
         self.id.split('/').next().unwrap_or(self.id)

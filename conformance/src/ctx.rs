@@ -324,6 +324,14 @@ impl Ctx {
         result.map(|()| request)
     }
 
+    /// Drops the call, checks the drop succeeded, and waits for IDLE.
+    pub async fn hang_up(&mut self, call: CallHandle) -> Result<(), Failure> {
+        let dropped = self.drop_call(call).await;
+        let done = self.finish(dropped).await?;
+        self.expect(&format!("drop_call({call})"), done)?;
+        self.state(call, CallState::Idle).await.map(drop)
+    }
+
     /// `secure_call` on a call.
     pub async fn secure(&mut self, call: CallHandle) -> Result<RequestId, Error> {
         let request = self.request("secure_call", Some(call), false);

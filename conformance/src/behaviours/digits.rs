@@ -7,20 +7,12 @@ use tsp_sdk::{CallState, DigitModes, LineErr};
 
 use super::outgoing::connected_data_call;
 use super::parties;
-use crate::case::{Case, Level, Need, WorldKind};
+use crate::case::{Case, Need};
 use crate::ctx::{Ctx, Seen};
 use crate::failure::Failure;
 
 pub(crate) fn cases() -> Vec<Case> {
-    let case = |id, requirement, source, needs, run| Case {
-        id,
-        requirement,
-        source,
-        level: Level::Required,
-        needs,
-        world: WorldKind::Standard,
-        run,
-    };
+    let case = Case::required;
     vec![
         case(
             "digits/monitor_enable_and_cancel/1",

@@ -9,19 +9,13 @@ use tsp_sim::exchange::LineConfig;
 use tsp_sim::line::Presentation;
 
 use super::parties;
-use crate::case::{Case, Level, Need, WorldKind};
+use crate::case::{Case, Need, WorldKind};
 use crate::ctx::{Ctx, Seen, THIRD_NUMBER};
 use crate::failure::Failure;
 
 pub(crate) fn cases() -> Vec<Case> {
-    let case = |id, requirement, source, needs, world, run| Case {
-        id,
-        requirement,
-        source,
-        level: Level::Required,
-        needs,
-        world,
-        run,
+    let case = |id, requirement, source, needs, world, run| {
+        Case::required(id, requirement, source, needs, run).in_world(world)
     };
     vec![
         case(
@@ -219,9 +213,6 @@ async fn answer_connects(ctx: &mut Ctx) -> Result<(), Failure> {
 
 async fn drop_rejects_an_offered_call(ctx: &mut Ctx) -> Result<(), Failure> {
     let call = offered(ctx).await?;
-    let dropped = ctx.drop_call(call).await;
-    let done = ctx.finish(dropped).await?;
-    ctx.expect("drop_call on OFFERING", done)?;
-    ctx.state(call, CallState::Idle).await?;
+    ctx.hang_up(call).await?;
     ctx.close_call(call).await
 }

@@ -7,19 +7,18 @@ use tsp_sdk::spi::{CallParams, DeviceClass, DeviceIdValue, GetId, Select};
 use tsp_sdk::{AddressStates, CallState, LineDevStates, LineErr, MediaModes};
 
 use super::parties;
-use crate::case::{Case, Level, Need, WorldKind};
+use crate::case::{Case, Level, Need};
 use crate::ctx::{Ctx, FAR_NUMBER};
 use crate::failure::Failure;
 
 pub(crate) fn cases() -> Vec<Case> {
-    let case = |id, requirement, source, level, needs, run| Case {
-        id,
-        requirement,
-        source,
-        level,
-        needs,
-        world: WorldKind::Standard,
-        run,
+    let case = |id, requirement, source, level, needs, run| {
+        let case = Case::required(id, requirement, source, needs, run);
+        if level == Level::Strict {
+            case.should()
+        } else {
+            case
+        }
     };
     vec![
         case(

@@ -7,20 +7,12 @@ use tsp_sdk::spi::{CallHandle, CallParams, CallStateChange};
 use tsp_sdk::{CallFeatures, CallState, DisconnectMode, LineErr, MediaModes};
 
 use super::parties;
-use crate::case::{Case, Level, Need, WorldKind};
+use crate::case::{Case, Need};
 use crate::ctx::{Ctx, FAR_NUMBER};
 use crate::failure::Failure;
 
 pub(crate) fn cases() -> Vec<Case> {
-    let case = |id, requirement, source, needs, run| Case {
-        id,
-        requirement,
-        source,
-        level: Level::Required,
-        needs,
-        world: WorldKind::Standard,
-        run,
-    };
+    let case = Case::required;
     vec![
         case(
             "make_call/data_call_connects/1",
@@ -328,10 +320,7 @@ async fn info_and_features_track_the_call(ctx: &mut Ctx) -> Result<(), Failure> 
             )
         })?;
     }
-    let dropped = ctx.drop_call(call).await;
-    let done = ctx.finish(dropped).await?;
-    ctx.expect("drop_call", done)?;
-    ctx.state(call, CallState::Idle).await?;
+    ctx.hang_up(call).await?;
     let status = ctx.provider.call_status(call).await;
     let status = ctx.expect("call_status after IDLE", status)?;
     ctx.check(!status.features.contains(CallFeatures::DROP), || {
@@ -343,10 +332,7 @@ async fn drop_reaches_idle_and_idle_is_final(ctx: &mut Ctx) -> Result<(), Failur
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
-    let dropped = ctx.drop_call(call).await;
-    let done = ctx.finish(dropped).await?;
-    ctx.expect("drop_call", done)?;
-    ctx.state(call, CallState::Idle).await?;
+    ctx.hang_up(call).await?;
     let again = ctx.drop_call(call).await;
     ctx.expect_err("drop_call on IDLE", again, LineErr::InvalCallState)?;
     let before = ctx.states(call).len();

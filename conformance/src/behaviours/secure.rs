@@ -9,20 +9,14 @@ use tsp_sdk::{AddrCapFlags, CallParamFlags, CallState, LineErr};
 
 use super::outgoing::connected_data_call;
 use super::parties;
-use crate::case::{Case, Level, Need, WorldKind};
+use crate::case::{Case, Need, WorldKind};
 use crate::ctx::{Ctx, FAR_NUMBER, Seen};
 use crate::failure::Failure;
 use crate::world::CANCEL_CODE;
 
 pub(crate) fn cases() -> Vec<Case> {
-    let case = |id, requirement, source, needs, world, run| Case {
-        id,
-        requirement,
-        source,
-        level: Level::Required,
-        needs,
-        world,
-        run,
+    let case = |id, requirement, source, needs, world, run| {
+        Case::required(id, requirement, source, needs, run).in_world(world)
     };
     vec![
         case(
@@ -220,10 +214,7 @@ async fn secure_on_idle(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
-    let dropped = ctx.drop_call(call).await;
-    let done = ctx.finish(dropped).await?;
-    ctx.expect("drop_call", done)?;
-    ctx.state(call, CallState::Idle).await?;
+    ctx.hang_up(call).await?;
     let secured = ctx.secure(call).await;
     let result = ctx.finish(secured).await?;
     ctx.expect_err("secure_call on IDLE", result, LineErr::InvalCallState)?;

@@ -7,20 +7,12 @@ use tsp_sdk::{CallState, MediaModes};
 use tsp_sim::line::{LineSignal, ReleaseCause};
 
 use super::parties;
-use crate::case::{Case, Level, Need, WorldKind};
+use crate::case::{Case, Need};
 use crate::ctx::{Ctx, FAR_NUMBER, Seen, THIRD_NUMBER};
 use crate::failure::Failure;
 
 pub(crate) fn cases() -> Vec<Case> {
-    let case = |id, requirement, source, needs, run| Case {
-        id,
-        requirement,
-        source,
-        level: Level::Required,
-        needs,
-        world: WorldKind::Standard,
-        run,
-    };
+    let case = Case::required;
     vec![
         case(
             "close/close_in_every_call_state/1",
