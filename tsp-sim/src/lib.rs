@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod cli;
 pub mod exchange;
 pub mod far_end;
 pub mod line;

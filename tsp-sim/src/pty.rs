@@ -13,9 +13,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serialport::{ClearBuffer, SerialPort, TTYPort};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
-use tokio_serial::{SerialPort, SerialStream};
+use tokio_serial::SerialStream;
 
 use crate::network::DeviceId;
 use crate::port::SimPort;
@@ -39,14 +40,17 @@ pub struct PtyLink {
 impl PtyLink {
     /// Puts `device`'s serial port on a new pseudo-terminal.
     pub fn spawn(sim: &Sim, device: DeviceId) -> io::Result<PtyLink> {
-        let (master, slave) =
-            SerialStream::pair().map_err(|e| io_error("open a pseudo-terminal", e))?;
+        let (mut master, slave) =
+            TTYPort::pair().map_err(|e| io_error("open a pseudo-terminal", e))?;
         let path = slave
             .name()
             .map(PathBuf::from)
             .ok_or_else(|| io::Error::other("the pseudo-terminal has no name"))?;
         // Programs open the slave by path; keeping our own handle would hide their closes.
         drop(slave);
+        master
+            .set_timeout(Duration::ZERO)
+            .map_err(|e| io_error("configure the pseudo-terminal", e))?;
         let task = tokio::spawn(bridge(master, sim.clone(), device, path.clone()));
         Ok(PtyLink {
             path,
@@ -89,57 +93,90 @@ impl Drop for PtyLink {
     }
 }
 
-fn io_error(what: &str, e: tokio_serial::Error) -> io::Error {
+fn io_error(what: &str, e: impl std::fmt::Display) -> io::Error {
     io::Error::other(format!("{what}: {e}"))
 }
 
 fn is_hangup(e: &io::Error) -> bool {
-    e.raw_os_error() == Some(EIO)
+    e.raw_os_error() == Some(EIO) || e.kind() == io::ErrorKind::BrokenPipe
 }
 
-/// Moves bytes between the pty master and the device's port while a program has the terminal open.
-async fn bridge(mut master: SerialStream, sim: Sim, device: DeviceId, path: PathBuf) {
-    let mut from_program = [0u8; 4096];
-    let mut from_modem = [0u8; 4096];
-    let mut port: Option<SimPort> = None;
+/// Whether a program has the terminal open now, by a zero-timeout read of the master: hang-up
+/// (`POLLHUP`/`EIO`) means nobody; a timeout or data means somebody. Returns bytes already read.
+fn peek_open(master: &mut TTYPort, buf: &mut [u8]) -> Option<usize> {
+    match std::io::Read::read(master, buf) {
+        Ok(n) => Some(n),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ) =>
+        {
+            Some(0)
+        }
+        Err(_) => None,
+    }
+}
+
+/// Moves bytes between the pty and the device's port while a program has the terminal open.
+///
+/// While nobody has it open the master reports a permanent hang-up, which an async reactor would
+/// report as readiness forever; so the closed state polls the plain handle every
+/// [`REOPEN_POLL`], and each open gets a fresh async registration of a clone of the master.
+async fn bridge(mut master: TTYPort, sim: Sim, device: DeviceId, path: PathBuf) {
+    let mut first = [0u8; 4096];
     loop {
-        let Some(open) = port.as_mut() else {
-            // Nobody has the terminal open: EIO at once. Somebody does: the read waits.
-            match tokio::time::timeout(REOPEN_POLL, master.read(&mut from_program)).await {
-                Err(_elapsed) => port = open_port(&sim, device, &path),
-                Ok(Ok(n)) if n > 0 => {
-                    port = open_port(&sim, device, &path);
-                    if let Some(p) = port.as_mut() {
-                        let _ = p.write_all(&from_program[..n]).await;
-                    }
-                }
-                Ok(Err(e)) if !is_hangup(&e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "pty: master failed; bridge stops");
-                    return;
-                }
-                Ok(_) => tokio::time::sleep(REOPEN_POLL).await,
-            }
+        let Some(n) = peek_open(&mut master, &mut first) else {
+            tokio::time::sleep(REOPEN_POLL).await;
             continue;
         };
+        let Some(mut port) = open_port(&sim, device, &path) else {
+            tokio::time::sleep(REOPEN_POLL).await;
+            continue;
+        };
+        if n > 0 {
+            let _ = port.write_all(&first[..n]).await;
+        }
+        let stream = master
+            .try_clone_native()
+            .map_err(|e| io_error("clone the pseudo-terminal", e))
+            .and_then(|clone| {
+                SerialStream::try_from(clone).map_err(|e| io_error("watch the pseudo-terminal", e))
+            });
+        match stream {
+            Ok(stream) => serve(stream, port, &path).await,
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "pty: bridge stops");
+                return;
+            }
+        }
+        // Closed by the program: dropping the port dropped DTR; forget what it left unread.
+        let _ = master.clear(ClearBuffer::All);
+    }
+}
+
+/// Carries bytes both ways until the program closes the terminal or the device goes away.
+async fn serve(mut master: SerialStream, mut port: SimPort, path: &Path) {
+    let mut from_program = [0u8; 4096];
+    let mut from_modem = [0u8; 4096];
+    loop {
         tokio::select! {
             read = master.read(&mut from_program) => match read {
                 Ok(n) if n > 0 => {
-                    if let Err(e) = open.write_all(&from_program[..n]).await {
+                    if let Err(e) = port.write_all(&from_program[..n]).await {
                         tracing::warn!(path = %path.display(), error = %e, "pty: the device refused input");
                     }
                 }
-                Ok(_) => {}
-                Err(e) if is_hangup(&e) => {
-                    tracing::debug!(path = %path.display(), "pty: closed by the program; DTR drops");
-                    port = None; // closing the port drops DTR
-                    let _ = master.clear(tokio_serial::ClearBuffer::All);
-                }
+                Ok(_) => return,
                 Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "pty: master failed; bridge stops");
+                    if !is_hangup(&e) {
+                        tracing::warn!(path = %path.display(), error = %e, "pty: master failed");
+                    }
+                    tracing::debug!(path = %path.display(), "pty: closed by the program; DTR drops");
                     return;
                 }
             },
-            read = open.read(&mut from_modem) => match read {
+            read = port.read(&mut from_modem) => match read {
                 Ok(n) if n > 0 => {
                     if let Err(e) = master.write_all(&from_modem[..n]).await {
                         tracing::debug!(path = %path.display(), error = %e, "pty: output lost");
@@ -148,8 +185,7 @@ async fn bridge(mut master: SerialStream, sim: Sim, device: DeviceId, path: Path
                 Ok(_) => {}
                 Err(e) => {
                     tracing::debug!(path = %path.display(), error = %e, "pty: the device is gone");
-                    port = None;
-                    tokio::time::sleep(REOPEN_POLL).await;
+                    return;
                 }
             },
         }

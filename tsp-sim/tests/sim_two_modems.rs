@@ -145,3 +145,30 @@ async fn a_minute_of_unanswered_ringing_runs_on_virtual_time() {
         sim.elapsed()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn bytes_sent_while_the_slower_modem_still_trains_are_not_lost() {
+    let mut network = Network::builder().seed(9).build(Instant::now());
+    let a = network.add_line(LineConfig::new("5550100"));
+    let b = network.add_line(LineConfig::new("5550101"));
+    let fast = network
+        .attach_device(a, SimModem::new(Profile::v250()))
+        .unwrap();
+    let slow = network
+        .attach_device(b, SimModem::new(Profile::usr5637()))
+        .unwrap();
+    let sim = Sim::start(network);
+    let mut a = sim.open_port(fast).unwrap();
+    let mut b = sim.open_port(slow).unwrap();
+    b.write_all(b"ATS0=1\r").await.unwrap();
+    expect(&mut b, &sim, "OK").await;
+    a.write_all(b"ATDT5550101\r").await.unwrap();
+    expect(&mut a, &sim, "CONNECT").await;
+    a.write_all(b"sent before the other end said CONNECT")
+        .await
+        .unwrap();
+    let seen = expect(&mut b, &sim, "sent before the other end said CONNECT").await;
+    let connect = seen.find("CONNECT").unwrap();
+    let data = seen.find("sent before").unwrap();
+    assert!(connect < data, "the data must follow CONNECT: {seen:?}");
+}

@@ -348,6 +348,13 @@ impl SimModem {
         self.deliver(&held, now);
     }
 
+    /// Keeps received bytes (up to a bound) for the computer until the modem is back online.
+    fn hold_rx(&mut self, bytes: &[u8]) {
+        let room = MAX_HELD_RX.saturating_sub(self.held_rx.len());
+        self.held_rx
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
     /// Go on-hook, stopping any carrier. No result code.
     pub(super) fn hang_up(&mut self, _now: Instant) {
         let carrier = match &self.call {
@@ -494,6 +501,9 @@ impl SimModem {
                 LineSignal::Released(_) | LineSignal::CallWaitingTone => {
                     self.fail(Failure::NoCarrier, now)
                 }
+                // The far modem finished training first; real pairs finish together, so keep
+                // what it sent for our CONNECT.
+                LineSignal::Data(bytes) => self.hold_rx(&bytes),
                 _ => {}
             },
             CallState::Online(o) => match signal {
@@ -501,9 +511,7 @@ impl SimModem {
                     if o.data_mode {
                         self.deliver(&bytes, now);
                     } else {
-                        let room = MAX_HELD_RX.saturating_sub(self.held_rx.len());
-                        self.held_rx
-                            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+                        self.hold_rx(&bytes);
                     }
                 }
                 LineSignal::Noise(bytes) if o.data_mode => self.deliver(&bytes, now),

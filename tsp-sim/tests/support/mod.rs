@@ -1,6 +1,12 @@
 //! Helpers for driving simulated modems on ptys with real programs: finding the programs,
 //! building the simulated exchange, reading until a string shows up, and stopping processes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    dead_code,
+    unreachable_pub
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -27,11 +33,21 @@ const SBIN: [&str; 2] = ["/usr/sbin", "/sbin"];
 /// The full path of `name`, from PATH or the sbin directories; fails the test with the package
 /// to install when it is missing — a real-program test never passes without its program.
 pub fn program(name: &str, package: &str) -> PathBuf {
-    let path_dirs = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
-    let found = path_dirs.iter().map(PathBuf::as_path).chain(SBIN.iter().map(Path::new)).map(|dir| dir.join(name)).find(|p| p.is_file());
+    let path_dirs = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let found = path_dirs
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(SBIN.iter().map(Path::new))
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file());
     match found {
         Some(path) => path,
-        None => panic!("{name} not found (looked in PATH and {}): apt-get install {package}", SBIN.join(", ")),
+        None => panic!(
+            "{name} not found (looked in PATH and {}): apt-get install {package}",
+            SBIN.join(", ")
+        ),
     }
 }
 
@@ -46,13 +62,23 @@ impl Exchange {
     /// Starts the exchange on the current runtime, at [`TIME_SCALE`].
     pub fn start(profile_a: Profile, profile_b: Profile) -> Exchange {
         let seed = 0x7265_616c; // "real"
-        let mut network =
-            Network::builder().seed(seed).time_scale(TimeScale::new(TIME_SCALE).unwrap()).build(Instant::now());
+        let mut network = Network::builder()
+            .seed(seed)
+            .time_scale(TimeScale::new(TIME_SCALE).unwrap())
+            .build(Instant::now());
         let line_a = network.add_line(LineConfig::new("5550100"));
         let line_b = network.add_line(LineConfig::new("5550101"));
-        let a = network.attach_device(line_a, SimModem::new(profile_a).with_label("A")).unwrap();
-        let b = network.attach_device(line_b, SimModem::new(profile_b).with_label("B")).unwrap();
-        Exchange { sim: Sim::start(network), a, b }
+        let a = network
+            .attach_device(line_a, SimModem::new(profile_a).with_label("A"))
+            .unwrap();
+        let b = network
+            .attach_device(line_b, SimModem::new(profile_b).with_label("B"))
+            .unwrap();
+        Exchange {
+            sim: Sim::start(network),
+            a,
+            b,
+        }
     }
 
     /// Puts a device on a new pty.
@@ -66,37 +92,77 @@ impl Exchange {
         let target = self.sim.elapsed() + virtual_time;
         let deadline = tokio::time::Instant::now() + PATIENCE;
         while self.sim.elapsed() < target {
-            assert!(tokio::time::Instant::now() < deadline, "the simulation's clock stopped");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the simulation's clock stopped"
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 }
 
-/// Reads `from` until `needle` shows up (within [`PATIENCE`]); returns everything read. Fails
-/// with what was read, `context` and the simulation's transcript.
-pub async fn expect(from: &mut (impl AsyncRead + Unpin), what: &str, needle: &str, sim: &Sim) -> String {
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 1024];
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        if String::from_utf8_lossy(&seen).contains(needle) {
-            return String::from_utf8_lossy(&seen).into_owned();
-        }
-        match tokio::time::timeout_at(deadline, from.read(&mut buf)).await {
-            Ok(Ok(n)) if n > 0 => seen.extend_from_slice(&buf[..n]),
-            other => panic!(
-                "{what}: waiting for {needle:?}: got {other:?}\nread so far: {:?}\ntranscript:\n{}",
-                String::from_utf8_lossy(&seen),
-                sim.transcript()
-            ),
+/// A byte stream read up to expected strings: what comes after a match stays for the next
+/// [`Reader::expect`].
+pub struct Reader<R> {
+    inner: R,
+    what: String,
+    pending: Vec<u8>,
+}
+
+impl<R: AsyncRead + Unpin> Reader<R> {
+    /// Wraps `inner`; `what` names it in failures.
+    pub fn new(inner: R, what: impl Into<String>) -> Reader<R> {
+        Reader {
+            inner,
+            what: what.into(),
+            pending: Vec::new(),
         }
     }
+
+    /// The stream, to write to it.
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.inner
+    }
+
+    /// Reads until `needle` shows up (within [`PATIENCE`]) and returns everything up to and
+    /// including it. Fails with what was read and the simulation's transcript.
+    pub async fn expect(&mut self, needle: &str, sim: &Sim) -> String {
+        let mut buf = [0u8; 1024];
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(at) = find(&self.pending, needle.as_bytes()) {
+                let taken: Vec<u8> = self.pending.drain(..at + needle.len()).collect();
+                return String::from_utf8_lossy(&taken).into_owned();
+            }
+            match tokio::time::timeout_at(deadline, self.inner.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => self.pending.extend_from_slice(&buf[..n]),
+                other => panic!(
+                    "{}: waiting for {needle:?}: got {other:?}\nread so far: {:?}\ntranscript:\n{}",
+                    self.what,
+                    String::from_utf8_lossy(&self.pending),
+                    sim.transcript()
+                ),
+            }
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len().max(1))
+        .position(|w| w == needle)
 }
 
 /// A `sh -c SCRIPT` child with piped stdio and `env`, killed if the test drops it.
 pub fn shell(script: &str, env: &[(&str, &Path)]) -> Child {
     let mut command = Command::new("sh");
-    command.arg("-c").arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    command
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
     for (key, value) in env {
         command.env(key, value);
     }
@@ -106,17 +172,28 @@ pub fn shell(script: &str, env: &[(&str, &Path)]) -> Child {
 /// Waits for `child` to exit (within [`PATIENCE`]) and returns its status and stderr.
 pub async fn finish(child: Child, what: &str, sim: &Sim) -> (std::process::ExitStatus, String) {
     match tokio::time::timeout(PATIENCE, child.wait_with_output()).await {
-        Ok(Ok(output)) => (output.status, String::from_utf8_lossy(&output.stderr).into_owned()),
-        other => panic!("{what} did not finish: {other:?}\ntranscript:\n{}", sim.transcript()),
+        Ok(Ok(output)) => (
+            output.status,
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ),
+        other => panic!(
+            "{what} did not finish: {other:?}\ntranscript:\n{}",
+            sim.transcript()
+        ),
     }
 }
 
 /// Sends SIGTERM to `child` by PID, waits for it to exit, and kills it if it does not.
 pub async fn terminate(child: &mut Child) {
     let Some(pid) = child.id() else { return };
-    let status = std::process::Command::new("sh").args(["-c", "kill -TERM \"$1\"", "sh", &pid.to_string()]).status();
+    let status = std::process::Command::new("sh")
+        .args(["-c", "kill -TERM \"$1\"", "sh", &pid.to_string()])
+        .status();
     assert!(status.is_ok_and(|s| s.success()), "kill -TERM {pid} failed");
-    if tokio::time::timeout(Duration::from_secs(5), child.wait()).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(5), child.wait())
+        .await
+        .is_err()
+    {
         let _ = child.kill().await;
     }
 }
