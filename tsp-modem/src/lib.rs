@@ -3,3 +3,8 @@
 #![warn(missing_docs)]
 
 pub mod at;
+pub mod profile;
+pub mod provider;
+pub mod transport;
+
+pub use provider::{ModemLineConfig, ModemProvider, config};

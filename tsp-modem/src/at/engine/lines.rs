@@ -235,7 +235,7 @@ impl Engine {
     }
 
     /// The command in flight got its final result.
-    fn complete(&mut self, result: FinalResult, lf_may_follow: bool, now: Instant) {
+    pub(super) fn complete(&mut self, result: FinalResult, lf_may_follow: bool, now: Instant) {
         let Some(f) = self.in_flight.take() else {
             return;
         };

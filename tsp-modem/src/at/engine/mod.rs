@@ -85,6 +85,9 @@ struct InFlight {
     intermediates: Vec<Intermediate>,
     escape: Option<EscapePhase>,
     escape_replay: Vec<u8>,
+    /// Bytes received in the guard time after `+++`: data, unless they end with the escape's
+    /// `OK` (a modem whose S12 is shorter than the engine believes answers early).
+    guard_rx: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -410,7 +413,10 @@ impl Engine {
     pub fn buffered(&self) -> usize {
         self.digester.len()
             + self.holdback.len()
-            + self.in_flight.as_ref().map_or(0, |f| f.escape_replay.len())
+            + self
+                .in_flight
+                .as_ref()
+                .map_or(0, |f| f.escape_replay.len() + f.guard_rx.len())
     }
 
     // ---- Internals shared by the submodules --------------------------------------------------
@@ -465,6 +471,7 @@ impl Engine {
             intermediates: Vec::new(),
             escape: None,
             escape_replay: Vec::new(),
+            guard_rx: Vec::new(),
         };
         if matches!(flight.command, Command::Escape) {
             let guard = self.regs.guard();

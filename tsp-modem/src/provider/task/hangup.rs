@@ -1,0 +1,251 @@
+//! Hanging up (drop, close_call, close), device loss, and the end of the task.
+
+use tsp_sdk::spi::{CallStateChange, RequestId};
+use tsp_sdk::{DisconnectMode, LineErr};
+
+use super::super::request::Reply;
+use super::{DTR_LOW, LineTask, now};
+use crate::at::{AtError, Command, CommandId, Mode, Response};
+use crate::transport::DriverError;
+
+/// A hang-up in progress: DTR drop where the port has DTR, else abort the attempt in progress
+/// or `+++`, then `ATH`.
+#[derive(Debug)]
+pub(crate) struct Hangup {
+    /// The drop to complete when done.
+    request: Option<RequestId>,
+    /// Report IDLE for the call when done (a drop; not a close_call or close).
+    report_idle: bool,
+    /// close_call / close waiting for it.
+    waiters: Vec<Reply<()>>,
+    /// The escape or `ATH` sent.
+    pub(super) outstanding: Option<CommandId>,
+    step: Step,
+    dtr_done: bool,
+    aborted: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Escape,
+    HangUp,
+}
+
+impl LineTask {
+    /// Starts hanging up; `request` completes and the call goes IDLE when it is done (if
+    /// `report_idle`).
+    pub(super) fn start_hangup(&mut self, request: Option<RequestId>, report_idle: bool) {
+        if let Some(h) = self.hangup.as_mut() {
+            // Already hanging up (a close_call's silent hang-up, say): the drop rides along.
+            if request.is_some() {
+                h.request = request;
+            }
+            h.report_idle |= report_idle;
+            return;
+        }
+        self.data = None;
+        if let Some(call) = self.call.as_mut() {
+            call.next = None;
+        }
+        self.hangup = Some(Hangup {
+            request,
+            report_idle,
+            waiters: Vec::new(),
+            outstanding: None,
+            step: Step::HangUp,
+            dtr_done: false,
+            aborted: false,
+        });
+    }
+
+    /// Adds a close_call or close that waits for the hang-up.
+    pub(super) fn wait_for_hangup(&mut self, reply: Reply<()>) {
+        match self.hangup.as_mut() {
+            Some(h) => h.waiters.push(reply),
+            None => {
+                let _ = reply.send(Ok(()));
+            }
+        }
+    }
+
+    /// Takes the hang-up one step further. True if something happened.
+    pub(super) async fn advance_hangup(&mut self) -> Result<bool, DriverError> {
+        let Some(h) = self.hangup.as_mut() else {
+            return Ok(false);
+        };
+        if h.outstanding.is_some() {
+            return Ok(false);
+        }
+        if !h.dtr_done && self.driver.has_control_lines() {
+            h.dtr_done = true;
+            self.driver.cycle_dtr(DTR_LOW).await?;
+            return Ok(true);
+        }
+        match self.driver.engine().in_flight() {
+            Some(Command::Dial { .. } | Command::Answer) => {
+                if !h.aborted {
+                    h.aborted = true;
+                    self.driver.abort_attempt().await?;
+                    return Ok(true);
+                }
+                return Ok(false);
+            }
+            Some(_) => return Ok(false),
+            None if self.driver.engine().queued() > 0 => return Ok(false),
+            None => {}
+        }
+        let (command, step) = match self.driver.engine().mode() {
+            Mode::Data => (Command::Escape, Step::Escape),
+            Mode::OnlineCommand | Mode::Command => (Command::HangUp, Step::HangUp),
+        };
+        match self.driver.engine_mut().send(command, now()) {
+            Ok(id) => {
+                if let Some(h) = self.hangup.as_mut() {
+                    h.outstanding = Some(id);
+                    h.step = step;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot hang up");
+                self.finish_hangup(false);
+            }
+        }
+        Ok(true)
+    }
+
+    pub(super) fn hangup_step_done(&mut self, result: Result<Response, AtError>) {
+        let Some(h) = self.hangup.as_mut() else {
+            return;
+        };
+        h.outstanding = None;
+        match (h.step, result) {
+            (Step::Escape, Ok(_)) => {}
+            (Step::Escape, Err(e)) => {
+                if self.driver.engine().mode() == Mode::Data {
+                    tracing::warn!(error = %e, "the +++ escape failed; the modem is still online");
+                    self.finish_hangup(false);
+                }
+            }
+            (Step::HangUp, Ok(_) | Err(AtError::Rejected { .. })) => self.finish_hangup(true),
+            (Step::HangUp, Err(e)) => {
+                tracing::warn!(error = %e, "ATH failed");
+                self.finish_hangup(false);
+            }
+        }
+    }
+
+    /// The hang-up is over: complete the drop, report IDLE, release the waiters.
+    pub(super) fn finish_hangup(&mut self, ok: bool) {
+        let Some(h) = self.hangup.take() else {
+            return;
+        };
+        if let Some(call) = self.call.as_mut() {
+            call.off_hook = !ok;
+            call.attempt = None;
+            call.class_command = None;
+        }
+        if let Some(request) = h.request {
+            let result = if ok {
+                Ok(())
+            } else {
+                Err(self.failed("drop_call", "the modem did not hang up"))
+            };
+            self.finish_request(request, result);
+        }
+        if h.report_idle && (ok || self.lost) {
+            self.emit(CallStateChange::Idle);
+        }
+        for waiter in h.waiters {
+            let _ = waiter.send(Ok(()));
+        }
+        if self.closing.is_some() {
+            self.done = true;
+        }
+    }
+
+    /// The port failed: the call ends (DISCONNECTED(UNAVAIL), IDLE), pending requests fail, and
+    /// the host is asked to close the line (T§4 forced close). The task keeps answering until
+    /// then.
+    pub(super) fn device_lost(&mut self, error: &DriverError) {
+        if self.lost {
+            return;
+        }
+        self.lost = true;
+        tracing::error!(port = %self.port, %error, "device lost");
+        let why = format!("{error}");
+        if let Some(call) = self.call.as_mut() {
+            if let Some(request) = call.creating.take() {
+                call.pending.retain(|(r, _)| *r != request);
+                let error = tsp_sdk::Error::new(LineErr::OperationFailed)
+                    .operation("make_call")
+                    .device(self.port.clone())
+                    .detail(why.clone());
+                self.complete(request, Err(error));
+                self.forget_call();
+            }
+        }
+        if let Some(call) = self.call.as_mut() {
+            call.off_hook = false;
+            call.attempt = None;
+            call.class_command = None;
+            call.next = None;
+            if !call.is_idle() {
+                if !matches!(call.state, CallStateChange::Disconnected(_)) {
+                    self.emit(super::super::outcome::disconnected(
+                        DisconnectMode::UNAVAIL,
+                        self.version,
+                    ));
+                }
+                self.emit(CallStateChange::Idle);
+            }
+        }
+        if let Some(h) = self.hangup.as_mut() {
+            h.report_idle = false;
+        }
+        self.finish_hangup(false);
+        self.fail_pending(&why);
+        self.data = None;
+        self.ringing = super::Ringing::default();
+        if self.closing.is_none() {
+            if let Err(violation) = self.sink.request_close(self.line) {
+                tracing::error!(%violation, "close request refused by the sink");
+            }
+        }
+    }
+
+    /// The end: the port closes (DTR drops), then `close` returns.
+    pub(super) fn shut(self) {
+        let LineTask {
+            driver,
+            closing,
+            port,
+            call,
+            calls,
+            ..
+        } = self;
+        drop(driver);
+        if let Some(call) = call {
+            calls
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&call.handle);
+        }
+        tracing::debug!(port = %port, "port closed");
+        if let Some((reply, _)) = closing {
+            let _ = reply.send(Ok(()));
+        }
+    }
+}
+
+impl Hangup {
+    /// Whether a drop waits for this hang-up.
+    pub(super) fn has_request(&self) -> bool {
+        self.request.is_some()
+    }
+
+    /// The call is being closed: no completion (already failed), no IDLE.
+    pub(super) fn silence(&mut self) {
+        self.request = None;
+        self.report_idle = false;
+    }
+}

@@ -1,0 +1,325 @@
+//! [`Driver`]: the sans-IO engine run over an open port.
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::ModemPort;
+use crate::at::{AtError, CarrierDetect, Command, Engine, EngineConfig, Event, Mode, Response};
+
+/// Without DCD (a pseudo-terminal), `NO CARRIER` ends data mode only after this much silence.
+pub const IN_BAND_PAUSE: Duration = Duration::from_millis(250);
+
+/// How often DCD is read while a call is online (it is also read before every chunk of input).
+pub const DCD_POLL: Duration = Duration::from_millis(500);
+
+const READ_BUFFER: usize = 4096;
+
+/// The port failed: the device is gone (unplugged, powered off, or the pty closed).
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    /// A read, a write or a control-line operation failed, or the port reached end of stream.
+    #[error("{port}: the device is gone: {source}")]
+    Lost {
+        /// The port's name.
+        port: Arc<str>,
+        /// What failed.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The time as the engine wants it: tokio's clock (paused in tests) as a `std` instant.
+pub(crate) fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+/// Runs an [`Engine`] over a [`ModemPort`].
+///
+/// The driver chooses how carrier loss is detected: with control lines, DCD (read before every
+/// chunk of input and every [`DCD_POLL`] while online); without, in band (`NO CARRIER` after
+/// [`IN_BAND_PAUSE`] of silence).
+///
+/// # Driving it
+/// Call [`flush`](Self::flush) after anything that may have queued output (a command, data), drain
+/// [`poll_event`](Self::poll_event), then await [`wait`](Self::wait), which is cancel-safe and so
+/// can sit in a `select!` beside other work. [`command`](Self::command) does all three for one
+/// command and keeps other events for later.
+pub struct Driver {
+    port: Box<dyn ModemPort>,
+    engine: Engine,
+    name: Arc<str>,
+    buf: Vec<u8>,
+    control_lines: bool,
+    backlog: VecDeque<Event>,
+    last_dcd_poll: Option<Instant>,
+}
+
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Driver")
+            .field("name", &self.name)
+            .field("mode", &self.engine.mode())
+            .field("control_lines", &self.control_lines)
+            .finish_non_exhaustive()
+    }
+}
+
+enum Woke {
+    Read(io::Result<usize>),
+    Timer,
+}
+
+impl Driver {
+    /// Starts driving `port` with an engine built from `cfg`; `cfg.carrier_detect` is set from
+    /// whether the port has control lines. Raises DTR.
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] if the port fails at once.
+    pub fn new(mut port: Box<dyn ModemPort>, mut cfg: EngineConfig) -> Result<Self, DriverError> {
+        let name = cfg.device.clone();
+        let lost = |source| DriverError::Lost {
+            port: name.clone(),
+            source,
+        };
+        let control_lines =
+            port.signals().map_err(lost)?.is_some() && port.set_dtr(true).map_err(lost)?;
+        cfg.carrier_detect = carrier_detect(control_lines);
+        tracing::debug!(port = %name, control_lines, "driver started");
+        Ok(Driver {
+            port,
+            engine: Engine::new(cfg, now()),
+            name,
+            buf: vec![0; READ_BUFFER],
+            control_lines,
+            backlog: VecDeque::new(),
+            last_dcd_poll: None,
+        })
+    }
+
+    /// The port's name.
+    pub fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+
+    /// Whether the port has modem control lines (DTR, DCD).
+    pub fn has_control_lines(&self) -> bool {
+        self.control_lines
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The engine, to send commands or data; [`flush`](Self::flush) afterwards.
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    /// Replaces the engine with one built from `cfg` (a modem profile's quirks), keeping the
+    /// carrier detection the port allows. Only between commands: events not yet polled are kept.
+    pub fn reconfigure(&mut self, mut cfg: EngineConfig) {
+        cfg.carrier_detect = carrier_detect(self.control_lines);
+        cfg.device = self.name.clone();
+        while let Some(event) = self.engine.poll_event() {
+            self.backlog.push_back(event);
+        }
+        self.engine = Engine::new(cfg, now());
+    }
+
+    fn lost(&self, source: io::Error) -> DriverError {
+        DriverError::Lost {
+            port: self.name.clone(),
+            source,
+        }
+    }
+
+    /// Writes everything the engine wants written.
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] when the port fails.
+    pub async fn flush(&mut self) -> Result<(), DriverError> {
+        let mut wrote = false;
+        while let Some(bytes) = self.engine.poll_transmit() {
+            if let Err(e) = self.port.write_all(&bytes).await {
+                return Err(self.lost(e));
+            }
+            wrote = true;
+        }
+        if wrote {
+            if let Err(e) = self.port.flush().await {
+                return Err(self.lost(e));
+            }
+        }
+        Ok(())
+    }
+
+    /// The next event: ones kept by [`command`](Self::command) first, then the engine's.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.backlog
+            .pop_front()
+            .or_else(|| self.engine.poll_event())
+    }
+
+    fn dcd_due(&self) -> Option<Instant> {
+        if !self.control_lines || self.engine.mode() == Mode::Command {
+            return None;
+        }
+        Some(self.last_dcd_poll.map_or_else(now, |t| t + DCD_POLL))
+    }
+
+    /// Tells the engine if DCD dropped while online.
+    fn check_dcd(&mut self, at: Instant) -> Result<(), DriverError> {
+        if !self.control_lines || self.engine.mode() == Mode::Command {
+            return Ok(());
+        }
+        self.last_dcd_poll = Some(at);
+        match self.port.signals() {
+            Ok(Some(signals)) if !signals.dcd => {
+                tracing::debug!(port = %self.name, "DCD dropped");
+                self.engine.carrier_lost(at);
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.lost(e)),
+        }
+    }
+
+    /// Waits for input or for the next timer and hands it to the engine. Cancel-safe: nothing is
+    /// lost if the future is dropped before it completes.
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] when a read fails or the port reaches end of stream.
+    pub async fn wait(&mut self) -> Result<(), DriverError> {
+        let due = match (self.engine.poll_timeout(), self.dcd_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let sleep = async move {
+            match due {
+                Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+                None => std::future::pending().await,
+            }
+        };
+        let woke = tokio::select! {
+            read = self.port.read(&mut self.buf) => Woke::Read(read),
+            () = sleep => Woke::Timer,
+        };
+        let at = now();
+        match woke {
+            Woke::Read(Ok(0)) => Err(self.lost(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "end of stream",
+            ))),
+            Woke::Read(Ok(n)) => {
+                self.check_dcd(at)?;
+                tracing::trace!(port = %self.name, bytes = n, "read");
+                self.engine.handle_input(&self.buf[..n], at);
+                Ok(())
+            }
+            Woke::Read(Err(e)) => Err(self.lost(e)),
+            Woke::Timer => {
+                if self.dcd_due().is_some_and(|t| t <= at) {
+                    self.check_dcd(at)?;
+                }
+                self.engine.handle_timeout(at);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends `command` and drives the port until it completes; other events are kept for
+    /// [`poll_event`](Self::poll_event).
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] when the port fails; the command's own failure is the inner `Err`.
+    pub async fn command(
+        &mut self,
+        command: Command,
+    ) -> Result<Result<Response, AtError>, DriverError> {
+        let id = match self.engine.send(command, now()) {
+            Ok(id) => id,
+            Err(e) => return Ok(Err(e)),
+        };
+        loop {
+            self.flush().await?;
+            while let Some(event) = self.engine.poll_event() {
+                match event {
+                    Event::Completed {
+                        id: done, result, ..
+                    } if done == id => return Ok(result),
+                    other => self.backlog.push_back(other),
+                }
+            }
+            self.wait().await?;
+        }
+    }
+
+    /// Hangs up the hard way: DTR low for `low_for`, then high again (`&D2`). The engine is told,
+    /// so a command in flight ends as interrupted. `Ok(false)` when the port has no DTR.
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] when the port fails.
+    pub async fn cycle_dtr(&mut self, low_for: Duration) -> Result<bool, DriverError> {
+        if !self.control_lines {
+            return Ok(false);
+        }
+        match self.port.set_dtr(false) {
+            Ok(true) => {}
+            Ok(false) => return Ok(false),
+            Err(e) => return Err(self.lost(e)),
+        }
+        tracing::debug!(port = %self.name, "DTR dropped");
+        self.engine.dtr_dropped(now());
+        tokio::time::sleep(low_for).await;
+        match self.port.set_dtr(true) {
+            Ok(_) => Ok(true),
+            Err(e) => Err(self.lost(e)),
+        }
+    }
+
+    /// The `+++` escape written blind, with guard times of silence before and after, for a modem
+    /// that may be stuck online while the engine believes it is in command mode (a port opened
+    /// on a modem left in a call). Whatever the modem answers is left for the engine.
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] when the port fails.
+    pub async fn escape_blind(&mut self) -> Result<(), DriverError> {
+        let guard = self.engine.registers().guard() + Duration::from_millis(100);
+        tracing::debug!(port = %self.name, "blind +++ escape");
+        tokio::time::sleep(guard).await;
+        let escape = [self.engine.registers().escape_char; 3];
+        if let Err(e) = self.port.write_all(&escape).await {
+            return Err(self.lost(e));
+        }
+        tokio::time::sleep(guard).await;
+        Ok(())
+    }
+
+    /// Aborts a dial or answer in progress the V.250 way: any character from the DTE stops it
+    /// (the modem then answers `OK` or `NO CARRIER` to the command).
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] when the port fails.
+    pub async fn abort_attempt(&mut self) -> Result<(), DriverError> {
+        tracing::debug!(port = %self.name, "aborting the dial or answer in progress");
+        if let Err(e) = self.port.write_all(b"\r").await {
+            return Err(self.lost(e));
+        }
+        Ok(())
+    }
+}
+
+fn carrier_detect(control_lines: bool) -> CarrierDetect {
+    if control_lines {
+        CarrierDetect::Dcd
+    } else {
+        CarrierDetect::InBand {
+            pause: IN_BAND_PAUSE,
+        }
+    }
+}

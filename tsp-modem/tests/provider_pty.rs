@@ -1,0 +1,111 @@
+//! The modem provider on a real serial path: a simulated modem on a pseudo-terminal opened through
+//! `tokio-serial`. A pty has no control lines, so the provider detects carrier loss in band and
+//! hangs up with `+++` and `ATH`. Real I/O runs on real time; the network runs 50 times faster.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod provider_support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use provider_support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tsp_modem::transport::SerialPortOpener;
+use tsp_modem::{ModemLineConfig, ModemProvider};
+use tsp_sdk::dial::Location;
+use tsp_sdk::spi::*;
+use tsp_sdk::{CallState, ConnectedMode, LineErr};
+use tsp_sim::exchange::LineConfig;
+use tsp_sim::modem::{Profile, SimModem};
+use tsp_sim::network::{Network, TimeScale};
+use tsp_sim::pty::PtyLink;
+use tsp_sim::sim::Sim;
+
+#[tokio::test]
+async fn a_data_call_over_a_pty_connects_carries_bytes_and_hangs_up() {
+    let mut network = Network::builder()
+        .seed(5)
+        .time_scale(TimeScale::new(0.02).unwrap())
+        .build(Instant::now());
+    let ours = network.add_line(LineConfig::new(OURS));
+    let far = network.add_line(LineConfig::new(FAR));
+    let device = network
+        .attach_device(ours, SimModem::new(Profile::usr5637()))
+        .unwrap();
+    network.attach_party(far, data_answerer(1)).unwrap();
+    let sim = Sim::start(network);
+    let pty = PtyLink::spawn(&sim, device).unwrap();
+    let opener = Arc::new(SerialPortOpener::new(pty.path(), 115_200));
+    let config = ModemLineConfig::new("pty line", opener)
+        .with_location(Location::default().with_cancel_call_waiting("*70"));
+    let mut world = World::with_provider(
+        sim.clone(),
+        ModemProvider::new(vec![config]),
+        device,
+        ours,
+        far,
+    )
+    .await;
+    world.open().await.unwrap();
+
+    let caps = world
+        .provider
+        .line_caps(DeviceId(0), tsp_sdk::Version::V2_2)
+        .await
+        .unwrap();
+    assert!(
+        caps.provider_info.contains("U.S. Robotics"),
+        "{}",
+        caps.provider_info
+    );
+
+    let (call, _) = world
+        .make_call(Some(FAR), secure(CallParams::data_modem()))
+        .await
+        .unwrap();
+    let state = world.wait_state(call, CallState::Connected).await;
+    assert_eq!(state, CallStateChange::Connected(ConnectedMode::ACTIVE));
+    assert!(
+        world.dte_input().contains("ATDT*70,5550101\r"),
+        "{}",
+        world.dte_input()
+    );
+
+    let mut stream = world.stream(call).await.unwrap();
+    stream.write_all(b"over the pty").await.unwrap();
+    let mut echoed = [0u8; 12];
+    tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut echoed))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&echoed, b"over the pty");
+
+    let dropped = world.call_op("drop_call", call).await.unwrap();
+    world.wait_state(call, CallState::Idle).await;
+    assert_eq!(world.wait_completion(dropped).await, Ok(()));
+    let input = world.dte_input();
+    assert!(
+        input.contains("+++") && input.contains("ATH\r"),
+        "no DTR on a pty: escape and ATH\n{input}"
+    );
+    let far_line = world.far;
+    assert!(
+        !world
+            .sim
+            .with(|net, _| net.party(far_line).unwrap().is_connected())
+    );
+    world.close_call(call).await;
+    world.close().await;
+
+    // The port is released: it opens again at once.
+    world.open().await.unwrap();
+    let err = world
+        .make_call(Some("T555$1"), CallParams::data_modem())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), LineErr::DialBilling);
+    world.provider.shutdown().await.unwrap();
+    world.host.shut_down();
+    world.assert_no_violations();
+    drop(pty);
+}

@@ -1,0 +1,478 @@
+//! A simulated exchange with the modem provider on one line, driven through the `tsp-sdk`
+//! contract the way a host does (after tsp-sim's `sim_provider.rs`).
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+pub mod fake;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tsp_modem::transport::{PortOpener, SimPortOpener};
+use tsp_modem::{ModemLineConfig, ModemProvider};
+use tsp_sdk::dial::Location;
+use tsp_sdk::sink::{self, Delivery, RequestRecord, SinkHost};
+use tsp_sdk::spi::*;
+use tsp_sdk::{
+    CallInfoStates, CallParamFlags, CallState, LineDevStates, LineErr, MediaModes, Version,
+};
+use tsp_sim::exchange::LineConfig;
+use tsp_sim::far_end::ScriptedParty;
+use tsp_sim::line::{Carrier, CarrierKind, CarrierRole, LineId};
+use tsp_sim::modem::{Profile, SimModem};
+use tsp_sim::network::{DeviceId as SimDevice, Network};
+use tsp_sim::sim::Sim;
+
+pub const OURS: &str = "5550100";
+pub const FAR: &str = "5550101";
+
+/// Something the host saw, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    Completed(RequestId, Result<(), LineErr>),
+    NewCall(CallHandle),
+    State(CallHandle, CallStateChange),
+    Info(CallHandle, CallInfoStates),
+    Ringing(u32),
+    Close,
+    Other(String),
+}
+
+pub fn data_answerer(rings: u32) -> ScriptedParty {
+    ScriptedParty::builder()
+        .answer_after_rings(rings)
+        .carrier(Carrier {
+            role: CarrierRole::Answer,
+            kind: CarrierKind::Data,
+            max_rate: 28_800,
+        })
+        .echo()
+        .build(Instant::now())
+}
+
+pub fn fax_answerer() -> ScriptedParty {
+    ScriptedParty::builder()
+        .answer_after_rings(1)
+        .carrier(Carrier {
+            role: CarrierRole::Answer,
+            kind: CarrierKind::Fax,
+            max_rate: 14_400,
+        })
+        .echo()
+        .build(Instant::now())
+}
+
+pub fn voice_answerer() -> ScriptedParty {
+    ScriptedParty::builder()
+        .answer_after_rings(1)
+        .build(Instant::now())
+}
+
+/// How a world is built.
+pub struct Builder {
+    pub ours: LineConfig,
+    pub modem: Profile,
+    pub far: Option<ScriptedParty>,
+    pub far_config: LineConfig,
+    pub third: Option<ScriptedParty>,
+    pub location: Location,
+    pub seed: u64,
+    pub exchange: Option<tsp_sim::exchange::ExchangeBuilder>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            ours: LineConfig::new(OURS),
+            modem: Profile::v250(),
+            far: Some(data_answerer(1)),
+            far_config: LineConfig::new(FAR).name("FAR END"),
+            third: None,
+            location: Location::default(),
+            seed: 17,
+            exchange: None,
+        }
+    }
+}
+
+pub struct World {
+    pub sim: Sim,
+    pub provider: Arc<dyn ProviderDyn>,
+    pub host: SinkHost,
+    pub line: LineHandle,
+    pub device: SimDevice,
+    pub ours: LineId,
+    pub far: LineId,
+    pub seen: Vec<Seen>,
+    next: u32,
+}
+
+impl Builder {
+    pub fn far(mut self, party: Option<ScriptedParty>) -> Self {
+        self.far = party;
+        self
+    }
+
+    pub fn location(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
+    pub fn modem(mut self, modem: Profile) -> Self {
+        self.modem = modem;
+        self
+    }
+
+    /// Builds the network and the provider, inits it, but opens nothing.
+    pub async fn build_closed(self) -> World {
+        let start = Instant::now();
+        let mut network = match self.exchange {
+            Some(exchange) => Network::builder().exchange(exchange),
+            None => Network::builder(),
+        }
+        .seed(self.seed)
+        .build(start);
+        let ours = network.add_line(self.ours);
+        let far = network.add_line(self.far_config);
+        let third = network.add_line(LineConfig::new("5550102"));
+        let device = network
+            .attach_device(ours, SimModem::new(self.modem))
+            .unwrap();
+        if let Some(party) = self.far {
+            network.attach_party(far, party).unwrap();
+        }
+        if let Some(party) = self.third {
+            network.attach_party(third, party).unwrap();
+        }
+        let sim = Sim::start(network);
+        let opener: Arc<dyn PortOpener> = Arc::new(SimPortOpener::new(sim.clone(), device));
+        let config = ModemLineConfig::new("test line", opener).with_location(self.location);
+        World::with_provider(sim, ModemProvider::new(vec![config]), device, ours, far).await
+    }
+
+    /// Builds and opens line 0.
+    pub async fn build(self) -> World {
+        let mut world = self.build_closed().await;
+        world.open().await.expect("the line opens");
+        world
+    }
+}
+
+impl World {
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    pub async fn with_provider(
+        sim: Sim,
+        provider: ModemProvider,
+        device: SimDevice,
+        ours: LineId,
+        far: LineId,
+    ) -> World {
+        let provider: Arc<dyn ProviderDyn> = Arc::new(provider);
+        let (sink, host) = sink::channel();
+        provider
+            .init(Init {
+                version: Version::V2_2,
+                provider_id: 1,
+                line_base: 0,
+                lines: 1,
+                sink,
+            })
+            .await
+            .unwrap();
+        host.begin_session();
+        World {
+            sim,
+            provider,
+            host,
+            line: LineHandle(1),
+            device,
+            ours,
+            far,
+            seen: Vec::new(),
+            next: 1,
+        }
+    }
+
+    pub async fn open(&mut self) -> Result<(), tsp_sdk::Error> {
+        self.host.line_opened(self.line);
+        let opened = self
+            .provider
+            .open(OpenLine {
+                device: DeviceId(0),
+                line: self.line,
+                version: Version::V2_2,
+            })
+            .await;
+        if opened.is_err() {
+            self.host.line_closed(self.line);
+        }
+        opened
+    }
+
+    pub async fn close(&mut self) {
+        self.provider.close(self.line).await.unwrap();
+        self.host.line_closed(self.line);
+    }
+
+    pub async fn detect(&mut self, modes: MediaModes) {
+        self.provider
+            .set_default_media_detection(self.line, modes)
+            .await
+            .unwrap();
+    }
+
+    pub fn request(
+        &mut self,
+        operation: &'static str,
+        call: Option<CallHandle>,
+        creates_call: bool,
+    ) -> RequestId {
+        let request = RequestId::new(self.next).unwrap();
+        self.next += 1;
+        self.host.begin_request(
+            request,
+            RequestRecord {
+                operation,
+                line: self.line,
+                call,
+                creates_call,
+            },
+        );
+        request
+    }
+
+    /// make_call; on a synchronous refusal the request is marked refused.
+    pub async fn make_call(
+        &mut self,
+        dest: Option<&str>,
+        params: CallParams,
+    ) -> Result<(CallHandle, RequestId), tsp_sdk::Error> {
+        let call = self.host.allocate_call(self.line);
+        let request = self.request("make_call", Some(call), true);
+        let made = self
+            .provider
+            .make_call(MakeCall {
+                request,
+                line: self.line,
+                call,
+                dest: dest.map(Into::into),
+                country: 0,
+                params,
+            })
+            .await;
+        match made {
+            Ok(()) => Ok((call, request)),
+            Err(e) => {
+                self.host.request_refused(request);
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn data_call(&mut self, dest: &str) -> CallHandle {
+        let (call, _) = self
+            .make_call(Some(dest), CallParams::data_modem())
+            .await
+            .unwrap();
+        call
+    }
+
+    pub async fn call_op(
+        &mut self,
+        operation: &'static str,
+        call: CallHandle,
+    ) -> Result<RequestId, tsp_sdk::Error> {
+        let request = self.request(operation, Some(call), false);
+        let req = CallRequest::new(request, call);
+        let result = match operation {
+            "drop_call" => self.provider.drop_call(req).await,
+            "answer" => self.provider.answer(req).await,
+            "secure_call" => {
+                self.provider
+                    .secure_call(SecureCall { request, call })
+                    .await
+            }
+            other => panic!("no such operation {other}"),
+        };
+        if result.is_err() {
+            self.host.request_refused(request);
+        }
+        result.map(|()| request)
+    }
+
+    pub async fn dial(
+        &mut self,
+        call: CallHandle,
+        dest: &str,
+    ) -> Result<RequestId, tsp_sdk::Error> {
+        let request = self.request("dial", Some(call), false);
+        let result = self
+            .provider
+            .dial(Dial {
+                request,
+                call,
+                dest: dest.into(),
+                country: 0,
+            })
+            .await;
+        if result.is_err() {
+            self.host.request_refused(request);
+        }
+        result.map(|()| request)
+    }
+
+    pub async fn close_call(&mut self, call: CallHandle) {
+        self.provider.close_call(call).await.unwrap();
+        self.host.call_closed(call);
+    }
+
+    fn record(&mut self, delivery: Delivery) -> Seen {
+        let seen = match delivery {
+            Delivery::Completed {
+                request, result, ..
+            } => Seen::Completed(request, result.map_err(|e| e.kind())),
+            Delivery::NewCall { call, .. } => Seen::NewCall(call),
+            Delivery::Event { event, .. } => match event {
+                LineEvent::CallState { call, state, .. } => Seen::State(call, state),
+                LineEvent::CallInfo { call, changed } => Seen::Info(call, changed),
+                LineEvent::LineDevState { states, p3, .. } if states == LineDevStates::RINGING => {
+                    Seen::Ringing(p3)
+                }
+                LineEvent::Close => Seen::Close,
+                other => Seen::Other(format!("{other:?}")),
+            },
+        };
+        self.seen.push(seen.clone());
+        seen
+    }
+
+    /// Receives until `pred` holds for something received (or fails after `within` of virtual
+    /// time, printing what was seen and the transcript).
+    pub async fn wait_until(
+        &mut self,
+        what: &str,
+        within: Duration,
+        pred: impl Fn(&Seen) -> bool,
+    ) -> Seen {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.host.recv()).await {
+                Ok(Some(delivery)) => {
+                    let seen = self.record(delivery);
+                    if pred(&seen) {
+                        return seen;
+                    }
+                }
+                other => panic!(
+                    "waiting for {what}: {other:?}\nseen: {:#?}\nviolations: {:?}\ntranscript:\n{}",
+                    self.seen,
+                    self.host.violations(),
+                    self.sim.transcript()
+                ),
+            }
+        }
+    }
+
+    pub async fn wait_state(&mut self, call: CallHandle, state: CallState) -> CallStateChange {
+        let seen = self
+            .wait_until(
+                &format!("{call} {state}"),
+                Duration::from_secs(300),
+                |s| matches!(s, Seen::State(c, st) if *c == call && st.state() == state),
+            )
+            .await;
+        match seen {
+            Seen::State(_, st) => st,
+            _ => unreachable!(),
+        }
+    }
+
+    pub async fn wait_completion(&mut self, request: RequestId) -> Result<(), LineErr> {
+        if let Some(result) = self.seen.iter().find_map(|s| match s {
+            Seen::Completed(r, result) if *r == request => Some(*result),
+            _ => None,
+        }) {
+            return result;
+        }
+        match self
+            .wait_until(
+                &format!("completion of {request}"),
+                Duration::from_secs(300),
+                |s| matches!(s, Seen::Completed(r, _) if *r == request),
+            )
+            .await
+        {
+            Seen::Completed(_, result) => result,
+            _ => unreachable!(),
+        }
+    }
+
+    /// Receives whatever arrives in the next `span` of virtual time.
+    pub async fn drain(&mut self, span: Duration) {
+        let deadline = tokio::time::Instant::now() + span;
+        while let Ok(Some(delivery)) = tokio::time::timeout_at(deadline, self.host.recv()).await {
+            self.record(delivery);
+        }
+    }
+
+    /// The states reported for `call`, in order.
+    pub fn states(&self, call: CallHandle) -> Vec<CallStateChange> {
+        self.seen
+            .iter()
+            .filter_map(|s| match s {
+                Seen::State(c, st) if *c == call => Some(*st),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Everything the provider wrote to the modem.
+    pub fn dte_input(&self) -> String {
+        let device = self.device;
+        self.sim.with(|net, _| {
+            String::from_utf8_lossy(&net.transcript().dte_input(device)).into_owned()
+        })
+    }
+
+    pub fn dialled(&self) -> Vec<tsp_sim::exchange::DialRecord> {
+        self.sim.with(|net, _| net.exchange().dialled().to_vec())
+    }
+
+    pub fn assert_no_violations(&self) {
+        let violations = self.host.violations();
+        assert!(
+            violations.is_empty(),
+            "contract violations: {violations:?}\nseen: {:#?}",
+            self.seen
+        );
+    }
+
+    pub async fn stream(&self, call: CallHandle) -> Result<Box<dyn ByteStream>, tsp_sdk::Error> {
+        match self
+            .provider
+            .get_id(GetId {
+                select: Select::Call(call),
+                class: DeviceClass::new(DeviceClass::COMM_DATAMODEM),
+            })
+            .await?
+        {
+            DeviceIdValue::DataStream { stream, .. } => Ok(stream),
+            other => panic!("not a stream: {other:?}"),
+        }
+    }
+}
+
+pub fn secure(params: CallParams) -> CallParams {
+    CallParams {
+        flags: params.flags | CallParamFlags::SECURE,
+        ..params
+    }
+}
