@@ -57,6 +57,12 @@ pub trait Fixture: Send + Sync + 'static {
         line: &'a LineSpec,
     ) -> BoxFuture<'a, Result<Arc<dyn ProviderDyn>, FixtureError>>;
 
+    /// The world `sim` is over (the provider was shut down): release whatever the fixture made for
+    /// it. Cases run in parallel, so keep per-world state keyed by [`Sim::id`].
+    fn detach(&self, sim: &Sim) {
+        let _ = sim;
+    }
+
     /// Whether [`Fixture::set_device_present`] works; cases that remove the device are skipped
     /// otherwise.
     fn can_remove_device(&self) -> bool {

@@ -104,7 +104,6 @@ pub fn run_case(
     if let Some(need) = offered.missing(case) {
         return Outcome::Skipped(format!("needs {}", need.describe()));
     }
-    let strict = strict || case.level == Level::Required;
     let result = runtime(fixture.clock()).and_then(|rt| {
         rt.block_on(async {
             let mut ctx = world::build(fixture, case.world, strict).await?;
@@ -112,6 +111,7 @@ pub fn run_case(
             let violations = ctx.violations();
             // Leave nothing behind for the next case, whatever happened.
             let _ = ctx.provider.shutdown().await;
+            fixture.detach(&ctx.sim);
             ran?;
             if violations.is_empty() {
                 Ok(())

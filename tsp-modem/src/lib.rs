@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod at;
+pub mod cli;
 pub mod profile;
 pub mod provider;
 pub mod transport;

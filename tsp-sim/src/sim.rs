@@ -111,7 +111,11 @@ impl State {
     }
 }
 
+/// Ids of simulations, unique within the process.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 pub(crate) struct Shared {
+    id: u64,
     state: Mutex<State>,
     pub(crate) wake: Arc<Notify>,
 }
@@ -162,11 +166,18 @@ impl Sim {
         state.sync_ports();
         let wake = Arc::new(Notify::new());
         let shared = Arc::new(Shared {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             state: Mutex::new(state),
             wake: wake.clone(),
         });
         tokio::spawn(run_timers(Arc::downgrade(&shared), wake));
         Sim { shared }
+    }
+
+    /// An id unique to this simulation within the process (clones share it): for keeping
+    /// per-world state keyed by world.
+    pub fn id(&self) -> u64 {
+        self.shared.id
     }
 
     /// Runs `f` on the network at the current virtual time, then delivers whatever it caused.

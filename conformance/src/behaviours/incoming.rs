@@ -79,8 +79,8 @@ pub(crate) fn cases() -> Vec<Case> {
 
 /// Opens the line, lets the third line call with data, and waits for OFFERING.
 async fn offered(ctx: &mut Ctx) -> Result<CallHandle, Failure> {
-    ctx.third(parties::calls_us_with_data(Duration::from_secs(1)))?;
     ctx.open().await?;
+    ctx.third(parties::calls_us_with_data(Duration::from_secs(1)))?;
     let call = ctx.new_call().await?;
     ctx.state(call, CallState::Offering).await?;
     Ok(call)
@@ -159,11 +159,11 @@ async fn presented(
                 .presentation(presentation),
         )
     });
+    ctx.open().await?;
     let party = parties::calls_us_with_data(Duration::from_secs(1));
     ctx.sim
         .with(|net, now| net.attach_party(line, party(now)))
         .map_err(|e| ctx.fail(format!("attach caller: {e}")))?;
-    ctx.open().await?;
     let call = ctx.new_call().await?;
     let id = caller_id(ctx, call).await?;
     ctx.check(id.flags.contains(flag), || {
@@ -183,8 +183,8 @@ async fn out_of_area_caller(ctx: &mut Ctx) -> Result<(), Failure> {
 }
 
 async fn not_offered_without_detection(ctx: &mut Ctx) -> Result<(), Failure> {
-    ctx.third(parties::calls_us_with_data(Duration::from_secs(1)))?;
     ctx.open_detecting(MediaModes::empty()).await?;
+    ctx.third(parties::calls_us_with_data(Duration::from_secs(1)))?;
     ctx.pass(Duration::from_secs(20)).await;
     let announced = ctx
         .seen()

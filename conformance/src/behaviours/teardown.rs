@@ -22,6 +22,13 @@ pub(crate) fn cases() -> Vec<Case> {
             crate::case_fn!(close_in_every_call_state),
         ),
         case(
+            "close/close_and_reopen_at_once/1",
+            "after close the device is released and the line can be opened again at once",
+            "TSPI_lineClose (release non-shareable resources); tapi.md §4, §9.5 item 22",
+            &[],
+            crate::case_fn!(close_and_reopen_at_once),
+        ),
+        case(
             "close/close_call_silences_the_call/1",
             "after close_call nothing more is reported about the call, and an active call is dropped",
             "TSPI_lineCloseCall; tapi.md §1.5, §9.5 item 3",
@@ -108,6 +115,17 @@ async fn close_in_every_call_state(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.check(released(ctx, third), || {
         "the far end of the CONNECTED call was never released (CLOSEDROP)".into()
     })
+}
+
+async fn close_and_reopen_at_once(ctx: &mut Ctx) -> Result<(), Failure> {
+    ctx.open().await?;
+    for round in 1..=3 {
+        ctx.close().await?;
+        ctx.open_line(MediaModes::DATAMODEM)
+            .await
+            .map_err(|f| ctx.fail(format!("reopen #{round} right after close: {}", f.message)))?;
+    }
+    Ok(())
 }
 
 async fn close_call_silences_the_call(ctx: &mut Ctx) -> Result<(), Failure> {

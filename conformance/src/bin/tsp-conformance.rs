@@ -26,6 +26,8 @@ use tsp_conformance::{Case, Fixture, Level, all_cases, report, targets};
 ///   tsp-conformance --list                   every case id with its requirement
 ///
 ///   tsp-conformance --junit report.xml       also write JUnit XML for CI
+///
+///   tsp-conformance --device /dev/ttyACM0    a real modem: the cases that need no second line
 #[derive(Debug, Parser)]
 #[command(version, verbatim_doc_comment)]
 struct Cli {
@@ -45,6 +47,16 @@ struct Cli {
     #[arg(long)]
     strict: bool,
 
+    /// A real modem's serial port: runs the hardware profile (the cases that need no second line:
+    /// identification and init, version and device ids, dial-string checks, close and reopen)
+    /// against it instead of the built-in targets.
+    #[arg(long, value_name = "PATH")]
+    device: Option<PathBuf>,
+
+    /// The real modem's serial speed.
+    #[arg(long, default_value_t = 115_200, requires = "device")]
+    baud: u32,
+
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -54,8 +66,9 @@ struct Cli {
     verbose: u8,
 }
 
-fn selected(filters: &[String], case: &Case) -> bool {
-    filters.is_empty() || filters.iter().any(|f| case.id.starts_with(f.as_str()))
+fn selected(filters: &[String], hardware: bool, case: &Case) -> bool {
+    let by_filter = filters.is_empty() || filters.iter().any(|f| case.id.starts_with(f.as_str()));
+    by_filter && (!hardware || targets::HARDWARE_CASES.contains(&case.id))
 }
 
 fn main() -> ExitCode {
@@ -73,7 +86,10 @@ fn main() -> ExitCode {
         .init();
 
     if cli.list {
-        for case in all_cases().iter().filter(|c| selected(&cli.filters, c)) {
+        for case in all_cases()
+            .iter()
+            .filter(|c| selected(&cli.filters, cli.device.is_some(), c))
+        {
             let level = if case.level == Level::Required {
                 "MUST"
             } else {
@@ -92,11 +108,16 @@ fn main() -> ExitCode {
     } else {
         cli.targets.clone()
     };
-    let fixtures: Vec<Arc<dyn Fixture>> =
-        names.iter().filter_map(|n| targets::by_name(n)).collect();
+    let fixtures: Vec<Arc<dyn Fixture>> = match &cli.device {
+        Some(path) => vec![Arc::new(targets::HardwareTarget {
+            path: path.clone(),
+            baud: cli.baud,
+        })],
+        None => names.iter().filter_map(|n| targets::by_name(n)).collect(),
+    };
     let count = all_cases()
         .iter()
-        .filter(|c| selected(&cli.filters, c))
+        .filter(|c| selected(&cli.filters, cli.device.is_some(), c))
         .count()
         * fixtures.len();
     let bar = if std::io::stderr().is_terminal() {
@@ -115,7 +136,7 @@ fn main() -> ExitCode {
         let reports = runner::run_all(
             fixture,
             cli.strict,
-            |c| selected(&cli.filters, c),
+            |c| selected(&cli.filters, cli.device.is_some(), c),
             |r| {
                 bar.set_message(format!("{}::{}", fixture.name(), r.case.id));
                 bar.inc(1);

@@ -23,7 +23,13 @@ pub(crate) struct Hangup {
     step: Step,
     dtr_done: bool,
     aborted: bool,
+    /// `+++` escapes tried so far.
+    escapes: u8,
 }
+
+/// How many times a hang-up tries the `+++` escape: a modem that missed the guard time (a busy
+/// machine, a slow USB stack) usually takes the next one.
+const MAX_ESCAPES: u8 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -55,6 +61,7 @@ impl LineTask {
             step: Step::HangUp,
             dtr_done: false,
             aborted: false,
+            escapes: 0,
         });
     }
 
@@ -122,8 +129,13 @@ impl LineTask {
             (Step::Escape, Ok(_)) => {}
             (Step::Escape, Err(e)) => {
                 if self.driver.engine().mode() == Mode::Data {
-                    tracing::warn!(error = %e, "the +++ escape failed; the modem is still online");
-                    self.finish_hangup(false);
+                    h.escapes += 1;
+                    if h.escapes < MAX_ESCAPES {
+                        tracing::info!(error = %e, attempt = h.escapes, "the +++ escape was not taken; trying again");
+                    } else {
+                        tracing::warn!(error = %e, "the +++ escape failed {MAX_ESCAPES} times; the modem is still online");
+                        self.finish_hangup(false);
+                    }
                 }
             }
             (Step::HangUp, Ok(_) | Err(AtError::Rejected { .. })) => self.finish_hangup(true),

@@ -1,4 +1,4 @@
-//! The built-in targets: the suite's own fixtures for the providers in this workspace.
+//! The `sim` target.
 
 use std::sync::Arc;
 
@@ -33,14 +33,3 @@ impl Fixture for SimTarget {
         .boxed()
     }
 }
-
-/// Every built-in target by name.
-pub fn by_name(name: &str) -> Option<Arc<dyn Fixture>> {
-    match name {
-        "sim" => Some(Arc::new(SimTarget)),
-        _ => None,
-    }
-}
-
-/// The names of the built-in targets, in the order the CLI runs them.
-pub const NAMES: &[&str] = &["sim"];

@@ -1,0 +1,219 @@
+//! The command line, with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use tsp_sdk::dial::{DialMode, Location};
+
+/// Drive Hayes AT modems on serial and USB ports the way TAPI does: find and probe the modem, dial
+/// and answer with call waiting suppressed, watch caller ID.
+///
+/// Every command that talks to a modem takes either --port PATH (real hardware, a USB modem is
+/// usually /dev/ttyACM0) or --sim (an embedded simulated exchange: 5550100 answers as a data modem
+/// and echoes what you type, 5550111 is busy, and for answer/monitor 5550123 calls you), so
+/// everything can be tried with no modem.
+///
+/// Examples:
+///
+///   tsp-modem ports
+///
+///   tsp-modem probe --port /dev/ttyACM0
+///
+///   tsp-modem dial --sim --secure 5550100
+///
+///   tsp-modem translate "+1 (425) 555-0100" --country 1 --area 206 --cancel-call-waiting "*70,"
+///
+///   tsp-modem monitor --port /dev/ttyACM0
+#[derive(Debug, Parser)]
+#[command(name = "tsp-modem", version, verbatim_doc_comment)]
+pub struct Cli {
+    /// More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// A TOML configuration file with [[line]] entries (port, baud, profile, init, location).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List serial ports, with USB vendor, product and serial number where the OS gives them.
+    Ports,
+    /// Identify a modem: manufacturer, model, revision, service classes, caller-ID support, the
+    /// profile and quirks tsp-modem will use.
+    Probe(Target),
+    /// Place a call and show its states live; after CONNECT, stdin and stdout are the data stream.
+    Dial(DialArgs),
+    /// Wait for a call, answer it, and connect stdin and stdout to it.
+    Answer(AnswerArgs),
+    /// Show rings and caller ID as they arrive, until interrupted.
+    Monitor(MonitorArgs),
+    /// Show the dialable string TAPI's address translation makes of a number.
+    Translate(TranslateArgs),
+}
+
+/// Which modem.
+#[derive(Debug, Args, Clone)]
+#[group(required = false, multiple = false)]
+pub struct Target {
+    /// The modem's serial port (`/dev/ttyACM0`, `/dev/ttyUSB0`, `/dev/ttyS0`).
+    #[arg(long, value_name = "PATH")]
+    pub port: Option<PathBuf>,
+
+    /// Use a simulated modem on an embedded simulated exchange instead of hardware.
+    #[arg(long)]
+    pub sim: bool,
+
+    /// Serial speed.
+    #[arg(long, default_value_t = 115_200)]
+    pub baud: u32,
+
+    /// Force a built-in profile (`v250`, `conexant-usb`, `usr5637`) instead of identifying.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+/// Where the line dials from (TAPI's "location"): prefixes, tone or pulse, cancel code.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LocationArgs {
+    /// Your country code (1 for North America).
+    #[arg(long, value_name = "CODE")]
+    pub country: Option<u32>,
+    /// Your area (city) code.
+    #[arg(long, value_name = "CODE")]
+    pub area: Option<String>,
+    /// What to dial for an outside line on local calls (`9`).
+    #[arg(long, value_name = "DIGITS")]
+    pub local_prefix: Option<String>,
+    /// What to dial for an outside line on long-distance calls.
+    #[arg(long, value_name = "DIGITS")]
+    pub long_distance_prefix: Option<String>,
+    /// The code that turns call waiting off for one call (`*70,`, `1170,`, `70#,`).
+    #[arg(long, value_name = "CODE")]
+    pub cancel_call_waiting: Option<String>,
+    /// Dial with pulses instead of tones.
+    #[arg(long)]
+    pub pulse: bool,
+}
+
+impl LocationArgs {
+    /// The location these flags describe, on top of `base` (from the config file, or the default).
+    pub fn apply(&self, mut location: Location) -> Location {
+        if let Some(country) = self.country {
+            location.country_code = country;
+        }
+        if let Some(area) = &self.area {
+            location.area_code = area.clone();
+            if location.country_code == 0 {
+                location.country_code = 1;
+            }
+        }
+        if let Some(p) = &self.local_prefix {
+            location.local_access = p.clone();
+        }
+        if let Some(p) = &self.long_distance_prefix {
+            location.long_distance_access = p.clone();
+        }
+        if let Some(code) = &self.cancel_call_waiting {
+            location.cancel_call_waiting = code.clone();
+        }
+        if self.pulse {
+            location.dial_mode = DialMode::Pulse;
+        }
+        if location.country_code == 1 {
+            // North America: the prefixes every location there uses, unless configured.
+            let nanp = Location::nanp(location.area_code.clone());
+            if location.long_distance_prefix.is_empty() {
+                location.long_distance_prefix = nanp.long_distance_prefix;
+            }
+            if location.international_prefix.is_empty() {
+                location.international_prefix = nanp.international_prefix;
+            }
+        }
+        location
+    }
+}
+
+/// `dial`.
+#[derive(Debug, Args)]
+pub struct DialArgs {
+    /// The number: dialable (`5550101`, `T9,5550101`) or canonical (`+1 (425) 555-0101`).
+    pub number: String,
+    /// Secure the call: dial the cancel-call-waiting code first so a second caller cannot break a
+    /// data or fax session (needs --cancel-call-waiting or a location with one; --sim uses `*70`).
+    #[arg(long)]
+    pub secure: bool,
+    /// The media: data (default), fax or voice.
+    #[arg(long, value_enum, default_value_t = Media::Data)]
+    pub media: Media,
+    /// Hang up after this many seconds connected (default: when stdin ends).
+    #[arg(long, value_name = "SECONDS")]
+    pub hang_up_after: Option<u64>,
+    /// Which modem.
+    #[command(flatten)]
+    pub target: Target,
+    /// Where the line dials from.
+    #[command(flatten)]
+    pub location: LocationArgs,
+}
+
+/// `answer`.
+#[derive(Debug, Args)]
+pub struct AnswerArgs {
+    /// Give up after this many seconds without a call.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub wait: u64,
+    /// With --sim: the simulated caller rings after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1)]
+    pub sim_call_after: u64,
+    /// Hang up after this many seconds connected (default: when stdin ends).
+    #[arg(long, value_name = "SECONDS")]
+    pub hang_up_after: Option<u64>,
+    /// Which modem.
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// `monitor`.
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// Stop after this many seconds (default: until interrupted).
+    #[arg(long, value_name = "SECONDS")]
+    pub for_seconds: Option<u64>,
+    /// With --sim: the simulated caller rings after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1)]
+    pub sim_call_after: u64,
+    /// Which modem.
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// `translate`.
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// The number, canonical (`+1 (425) 555-0100`) or dialable.
+    pub number: String,
+    /// Put the cancel-call-waiting code first (LINETRANSLATEOPTION_CANCELCALLWAITING).
+    #[arg(long)]
+    pub secure: bool,
+    /// Where the line dials from.
+    #[command(flatten)]
+    pub location: LocationArgs,
+}
+
+/// Media modes `dial` can place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Media {
+    /// A data-modem call.
+    Data,
+    /// A G3 fax call.
+    Fax,
+    /// A voice call (PROCEEDING is as far as a data modem can tell).
+    Voice,
+}
