@@ -60,7 +60,9 @@ fn probe_identifies_the_simulated_modem() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
     assert!(shown.contains("U.S. Robotics"), "{shown}");
-    assert!(shown.contains("comm/datamodem"), "{shown}");
+    assert!(shown.contains("profile         usr"), "{shown}");
+    assert!(shown.contains("caller ID       Vcid"), "{shown}");
+    assert!(shown.contains("+FCLASS=?       0,1"), "{shown}");
 }
 
 #[test]

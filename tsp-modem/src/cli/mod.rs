@@ -98,6 +98,16 @@ fn provider_for(
     target: &Target,
     location: Location,
 ) -> Result<(Arc<ModemProvider>, Option<sim_world::SimWorld>), CliError> {
+    let (line, world) = line_for(cli, target, location)?;
+    Ok((Arc::new(ModemProvider::new(vec![line])), world))
+}
+
+/// The line `target` names (hardware, the simulator, or the config file's line).
+fn line_for(
+    cli: &Cli,
+    target: &Target,
+    location: Location,
+) -> Result<(ModemLineConfig, Option<sim_world::SimWorld>), CliError> {
     let configured = configured_line(cli)?;
     let (opener, world): (Arc<dyn PortOpener>, _) = if target.sim {
         let world = sim_world::start();
@@ -123,7 +133,7 @@ fn provider_for(
     if let Some(profile) = &target.profile {
         line.profile = Some(profile.clone());
     }
-    Ok((Arc::new(ModemProvider::new(vec![line])), world))
+    Ok((line, world))
 }
 
 fn base_location(cli: &Cli, sim: bool) -> Result<Location, CliError> {
@@ -142,8 +152,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Ports => ports::run(),
         Command::Translate(args) => translate::run(args, base_location(&cli, false)?),
         Command::Probe(target) => {
-            let (provider, world) = provider_for(&cli, target, Location::default())?;
-            let result = probe(provider).await;
+            let (line, world) = line_for(&cli, target, Location::default())?;
+            let result = probe(&line).await;
             report_world(&cli, world);
             result
         }
@@ -209,24 +219,38 @@ fn report_world(cli: &Cli, world: Option<sim_world::SimWorld>) {
     }
 }
 
-async fn probe(provider: Arc<ModemProvider>) -> Result<(), CliError> {
-    let session = open(provider.clone(), MediaModes::empty()).await?;
-    let caps = tsp_sdk::spi::ProviderDyn::line_caps(
-        &*provider,
-        tsp_sdk::spi::DeviceId(0),
-        tsp_sdk::Version::V2_2,
-    )
-    .await;
-    let result = match caps {
-        Ok(caps) => {
-            println!("{}", caps.provider_info);
-            println!("media modes:    {:?}", caps.media_modes);
-            println!("device classes: {}", caps.device_classes.join(", "));
-            println!("dial modifiers: {:?}", caps.dev_cap_flags);
-            Ok(())
-        }
-        Err(e) => Err(CliError::step("line_caps", "the modem", e)),
+async fn probe(line: &ModemLineConfig) -> Result<(), CliError> {
+    let port = line.opener.name();
+    let found = crate::provider::probe(line)
+        .await
+        .map_err(|e| CliError::step("probe", &port, e))?;
+    let id = &found.identity;
+    let show = |label: &str, value: &Option<String>| {
+        println!("{label:<16}{}", value.as_deref().unwrap_or("(no answer)"))
     };
-    session.close().await;
-    result
+    println!("port            {port}");
+    show("ATI0", &id.i0);
+    show("ATI3", &id.i3);
+    show("manufacturer", &id.manufacturer);
+    show("model", &id.model);
+    show("revision", &id.revision);
+    let classes = id.classes.as_ref().map(|c| c.as_slice().join(","));
+    show("+FCLASS=?", &classes);
+    let p = &found.profile;
+    println!("profile         {} ({})", p.name, p.description);
+    println!("init            {}", p.init.join(" ; "));
+    println!(
+        "caller ID       {:?} ({})",
+        p.caller_id,
+        p.caller_id
+            .commands()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!("dial modifiers  {:?}", p.dial_caps);
+    println!("max rate        {} bit/s", p.max_rate);
+    println!("quirks          {:?}", p.quirks);
+    Ok(())
 }

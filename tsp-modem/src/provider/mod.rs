@@ -61,6 +61,29 @@ use crate::profile::{Identity, Profile, ServiceClasses};
 use request::{Reply, Request};
 use task::{CallMap, LineTask, Setup};
 
+/// What [`probe`] found: the modem's own answers and the profile tsp-modem picks for it.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// The answers to `ATI0`, `ATI3`, `+GMI`, `+GMM`, `+GMR` and `+FCLASS=?`.
+    pub identity: crate::profile::Identity,
+    /// The profile: init lines, caller-ID command, quirks, dial modifiers.
+    pub profile: crate::profile::Profile,
+}
+
+/// Opens the line's port, resets and identifies the modem exactly as `open` does, and releases the
+/// port again.
+///
+/// # Errors
+/// As `open`: `ALLOCATED` for a busy port, `NODEVICE` for an absent or silent one, each naming the
+/// port and the step.
+pub async fn probe(config: &ModemLineConfig) -> tsp_sdk::Result<Probe> {
+    let opened = task::open::open(config).await?;
+    Ok(Probe {
+        identity: opened.identity,
+        profile: opened.profile,
+    })
+}
+
 /// The provider (see the [module docs](self)).
 pub struct ModemProvider {
     slots: Vec<Slot>,

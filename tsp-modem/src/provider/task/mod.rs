@@ -4,7 +4,7 @@
 mod data;
 mod events;
 mod hangup;
-mod open;
+pub(crate) mod open;
 mod requests;
 
 use std::collections::HashMap;
