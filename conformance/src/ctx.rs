@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tsp_sdk::sink::{Delivery, RequestRecord, SinkHost, Violation};
+use tsp_sdk::host::{ProviderSession, SessionConfig};
+use tsp_sdk::sink::{Deliveries, Delivery, Violation};
 use tsp_sdk::spi::*;
 use tsp_sdk::{CallState, Error, LineErr, MediaModes, Version};
 use tsp_sim::far_end::ScriptedParty;
@@ -51,10 +52,11 @@ pub struct Ctx {
     pub version: Version,
     /// Whether SHOULD-level checks fail the case.
     pub strict: bool,
-    host: SinkHost,
+    /// The one-provider session (request ids, the sink's books), once [`Ctx::init`] ran.
+    session: Option<ProviderSession>,
+    deliveries: Option<Deliveries>,
     fixture: Arc<dyn Fixture>,
     seen: Vec<(Duration, Seen)>,
-    next_request: RequestId,
     scale: f64,
 }
 
@@ -83,7 +85,6 @@ impl Ctx {
             Clock::Paused => 1.0,
             Clock::Scaled(f) => f,
         };
-        let (_, host) = tsp_sdk::sink::channel();
         Ctx {
             sim: world.sim,
             provider: world.provider,
@@ -93,10 +94,10 @@ impl Ctx {
             line: LineHandle(1),
             version: Version::V2_2,
             strict: world.strict,
-            host,
+            session: None,
+            deliveries: None,
             fixture: world.fixture,
             seen: Vec::new(),
-            next_request: RequestId::FIRST,
             scale,
         }
     }
@@ -166,78 +167,48 @@ impl Ctx {
         self.open_line(detect).await
     }
 
-    /// Negotiates a version and initialises the provider with this case's sink.
+    /// Negotiates a version and initialises the provider with this case's sink (a
+    /// [`ProviderSession`]).
     pub async fn init(&mut self) -> Result<(), Failure> {
-        let version = self
-            .provider
-            .negotiate_version(None, Version::V1_4, Version::V3_1)
-            .await;
-        self.version = self.expect("negotiate_version", version)?;
-        let lines = self.provider.enumerate_devices().await;
-        let lines = self.expect("enumerate_devices", lines)?;
-        self.check(lines >= 1, || {
-            "enumerate_devices: the provider has no line".into()
-        })?;
-        let (sink, host) = tsp_sdk::sink::channel();
-        self.host = host;
-        let init = Init {
-            version: self.version,
+        let config = SessionConfig {
             provider_id: 1,
             line_base: 0,
-            lines,
-            sink,
+            low: Version::V1_4,
+            high: Version::V3_1,
         };
-        let done = self.provider.init(init).await;
-        self.expect("init", done)?;
-        Ok(())
+        let started = ProviderSession::start(self.provider.clone(), config).await;
+        let (session, deliveries) = self.expect("start (negotiate, enumerate, init)", started)?;
+        self.version = session.version();
+        let lines = session.devices();
+        self.session = Some(session);
+        self.deliveries = Some(deliveries);
+        self.check(lines >= 1, || {
+            "enumerate_devices: the provider has no line".into()
+        })
+    }
+
+    /// The session, once [`Ctx::init`] ran.
+    pub fn session(&self) -> Result<&ProviderSession, Failure> {
+        self.session
+            .as_ref()
+            .ok_or_else(|| self.fail("the case used the provider before init"))
+    }
+
+    fn not_started() -> Error {
+        Error::new(LineErr::Uninitialized).detail("the case used the provider before init")
     }
 
     /// Opens device 0 as the next line handle and sets its media detection.
     pub async fn open_line(&mut self, detect: MediaModes) -> Result<(), Failure> {
-        self.line = LineHandle(self.line.0 + 1);
-        self.host.line_opened(self.line);
-        let open = OpenLine {
-            device: DeviceId(0),
-            line: self.line,
-            version: self.version,
-        };
-        let opened = self.provider.open(open).await;
-        if let Err(e) = opened {
-            self.host.line_closed(self.line);
-            return Err(self.fail(format!("open: {e}")));
-        }
+        let version = self.version;
+        let opened = self.session()?.open(DeviceId(0), version).await;
+        self.line = opened.map_err(|e| self.fail(format!("open: {e}")))?;
         let set = self
-            .provider
+            .session()?
             .set_default_media_detection(self.line, detect)
             .await;
         self.expect("set_default_media_detection", set)?;
         Ok(())
-    }
-
-    fn request(
-        &mut self,
-        operation: &'static str,
-        call: Option<CallHandle>,
-        creates_call: bool,
-    ) -> RequestId {
-        let id = self.next_request;
-        self.next_request = id.next();
-        self.host.begin_request(
-            id,
-            RequestRecord {
-                operation,
-                line: self.line,
-                call,
-                creates_call,
-            },
-        );
-        id
-    }
-
-    fn settle_request(&mut self, id: RequestId, result: &Result<(), Error>) {
-        if result.is_err() {
-            self.host.request_refused(id);
-        }
     }
 
     /// `make_call`: `Ok(Pending)` if the provider accepted it (complete it with [`Ctx::completion`]).
@@ -246,13 +217,16 @@ impl Ctx {
         dest: Option<&str>,
         params: CallParams,
     ) -> Result<Pending, Error> {
-        let call = self.host.allocate_call(self.line);
+        let call = self.host_call();
         self.make_call_as(call, dest, params).await
     }
 
     /// Names a new call on the open line (for [`Ctx::make_call_as`]).
     pub fn host_call(&mut self) -> CallHandle {
-        self.host.allocate_call(self.line)
+        match &self.session {
+            Some(session) => session.allocate_call(self.line),
+            None => CallHandle(0),
+        }
     }
 
     /// `make_call` for a call already named with [`Ctx::host_call`].
@@ -262,18 +236,14 @@ impl Ctx {
         dest: Option<&str>,
         params: CallParams,
     ) -> Result<Pending, Error> {
-        let request = self.request("make_call", Some(call), true);
-        let req = MakeCall {
-            request,
-            line: self.line,
-            call,
-            dest: dest.map(str::to_owned),
-            country: 0,
-            params,
-        };
-        let result = self.provider.make_call(req).await;
-        self.settle_request(request, &result);
-        result.map(|()| Pending { request, call })
+        let session = self.session.as_ref().ok_or_else(Self::not_started)?;
+        session
+            .make_call_as(self.line, call, dest, 0, params)
+            .await
+            .map(|a| Pending {
+                request: a.request,
+                call: a.call,
+            })
     }
 
     /// `make_call` that must be accepted and complete successfully.
@@ -291,37 +261,20 @@ impl Ctx {
 
     /// `dial` on a call.
     pub async fn dial(&mut self, call: CallHandle, dest: &str) -> Result<RequestId, Error> {
-        let request = self.request("dial", Some(call), false);
-        let result = self
-            .provider
-            .dial(Dial {
-                request,
-                call,
-                dest: dest.into(),
-                country: 0,
-            })
-            .await;
-        self.settle_request(request, &result);
-        result.map(|()| request)
+        let session = self.session.as_ref().ok_or_else(Self::not_started)?;
+        session.dial(call, dest, 0).await
     }
 
     /// `answer` on a call.
     pub async fn answer(&mut self, call: CallHandle) -> Result<RequestId, Error> {
-        let request = self.request("answer", Some(call), false);
-        let result = self.provider.answer(CallRequest::new(request, call)).await;
-        self.settle_request(request, &result);
-        result.map(|()| request)
+        let session = self.session.as_ref().ok_or_else(Self::not_started)?;
+        session.answer(call, Vec::new()).await
     }
 
     /// `drop_call` on a call.
     pub async fn drop_call(&mut self, call: CallHandle) -> Result<RequestId, Error> {
-        let request = self.request("drop_call", Some(call), false);
-        let result = self
-            .provider
-            .drop_call(CallRequest::new(request, call))
-            .await;
-        self.settle_request(request, &result);
-        result.map(|()| request)
+        let session = self.session.as_ref().ok_or_else(Self::not_started)?;
+        session.drop_call(call, Vec::new()).await
     }
 
     /// Drops the call, checks the drop succeeded, and waits for IDLE.
@@ -334,13 +287,8 @@ impl Ctx {
 
     /// `secure_call` on a call.
     pub async fn secure(&mut self, call: CallHandle) -> Result<RequestId, Error> {
-        let request = self.request("secure_call", Some(call), false);
-        let result = self
-            .provider
-            .secure_call(SecureCall { request, call })
-            .await;
-        self.settle_request(request, &result);
-        result.map(|()| request)
+        let session = self.session.as_ref().ok_or_else(Self::not_started)?;
+        session.secure_call(call).await
     }
 
     /// Runs an async request to its end: the synchronous error, or the completion's result.
@@ -357,7 +305,7 @@ impl Ctx {
     /// Records everything the provider has delivered so far (call before looking at
     /// [`Ctx::seen`] when nothing was waited for since the last action).
     pub fn drain(&mut self) {
-        while let Some(delivery) = self.host.try_recv() {
+        while let Some(delivery) = self.deliveries.as_mut().and_then(Deliveries::try_recv) {
             self.record(delivery);
         }
     }
@@ -365,24 +313,22 @@ impl Ctx {
     /// `close_call`, then tells the sink (later events for the call are violations).
     pub async fn close_call(&mut self, call: CallHandle) -> Result<(), Failure> {
         self.drain();
-        let closed = self.provider.close_call(call).await;
-        self.host.call_closed(call);
+        let closed = self.session()?.close_call(call).await;
         self.expect("close_call", closed)
     }
 
     /// `close` of the open line, then tells the sink.
     pub async fn close(&mut self) -> Result<(), Failure> {
         self.drain();
-        let closed = self.provider.close(self.line).await;
-        self.host.line_closed(self.line);
+        let line = self.line;
+        let closed = self.session()?.close(line).await;
         self.expect("close", closed)
     }
 
     /// `shutdown`, then tells the sink.
     pub async fn shutdown(&mut self) -> Result<(), Failure> {
         self.drain();
-        let done = self.provider.shutdown().await;
-        self.host.shut_down();
+        let done = self.session()?.shutdown().await;
         self.expect("shutdown", done)
     }
 
@@ -394,6 +340,11 @@ impl Ctx {
             } => Seen::Completed(request, result.map_err(|e| (e.kind(), e.to_string()))),
             Delivery::NewCall { call, .. } => Seen::NewCall(call),
             Delivery::Event { event, .. } => Seen::Event(event),
+            Delivery::DeviceRemoved { device } => Seen::Event(LineEvent::Remove { device }),
+            other => {
+                tracing::debug!(?other, "a delivery this suite does not know");
+                return;
+            }
         };
         self.seen.push((at, seen));
     }
@@ -412,7 +363,12 @@ impl Ctx {
                 return Ok(hit);
             }
             checked = self.seen.len();
-            match tokio::time::timeout_at(deadline, self.host.recv()).await {
+            let Some(deliveries) = self.deliveries.as_mut() else {
+                return Err(self.fail(format!(
+                    "waiting for {what}: the case never initialised the provider"
+                )));
+            };
+            match tokio::time::timeout_at(deadline, deliveries.recv()).await {
                 Ok(Some(delivery)) => self.record(delivery),
                 Ok(None) => {
                     return Err(
@@ -431,9 +387,14 @@ impl Ctx {
     /// Lets `time` of virtual time pass, recording everything the provider reports.
     pub async fn pass(&mut self, time: Duration) {
         let deadline = tokio::time::Instant::now() + self.real(time);
-        while let Ok(Some(delivery)) = tokio::time::timeout_at(deadline, self.host.recv()).await {
+        let Some(mut deliveries) = self.deliveries.take() else {
+            tokio::time::sleep_until(deadline).await;
+            return;
+        };
+        while let Ok(Some(delivery)) = tokio::time::timeout_at(deadline, deliveries.recv()).await {
             self.record(delivery);
         }
+        self.deliveries = Some(deliveries);
     }
 
     /// The result of a request's completion.
@@ -542,7 +503,10 @@ impl Ctx {
 
     /// Contract violations the sink caught so far.
     pub fn violations(&self) -> Vec<Violation> {
-        self.host.violations()
+        self.session
+            .as_ref()
+            .map(ProviderSession::violations)
+            .unwrap_or_default()
     }
 
     /// Plugs a scripted party into the far line (`5550101`); its timeline counts from now.

@@ -109,10 +109,10 @@ impl Provider for Broken {
             _ => {}
         }
         Provider::make_call(&self.inner, request).await?;
-        if self.breakage == Breakage::CompletesTwice {
-            if let Some(sink) = self.sink() {
-                let _ = sink.complete(id, Ok(()));
-            }
+        if self.breakage == Breakage::CompletesTwice
+            && let Some(sink) = self.sink()
+        {
+            let _ = sink.complete(id, Ok(()));
         }
         Ok(())
     }
@@ -125,15 +125,15 @@ impl Provider for Broken {
     async fn drop_call(&self, request: CallRequest) -> Result<()> {
         let call = request.call;
         Provider::drop_call(&self.inner, request).await?;
-        if self.breakage == Breakage::LeavesIdle {
-            if let (Some(sink), Some(line)) = (self.sink(), *self.line.lock().unwrap()) {
-                let _ = sink.call_state(
-                    line,
-                    call,
-                    CallStateChange::Connected(ConnectedMode::ACTIVE),
-                    MediaModes::DATAMODEM,
-                );
-            }
+        if self.breakage == Breakage::LeavesIdle
+            && let (Some(sink), Some(line)) = (self.sink(), *self.line.lock().unwrap())
+        {
+            let _ = sink.call_state(
+                line,
+                call,
+                CallStateChange::Connected(ConnectedMode::ACTIVE),
+                MediaModes::DATAMODEM,
+            );
         }
         Ok(())
     }

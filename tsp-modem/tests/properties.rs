@@ -61,10 +61,10 @@ fn command(n: u8) -> Command {
         2 => Command::Identify(n),
         3 => Command::Dial {
             number: DialString::new("T5551212").unwrap(),
-            voice: n % 2 == 0,
+            voice: n.is_multiple_of(2),
         },
         4 => Command::Escape,
-        5 => Command::Verbose(n % 2 == 0),
+        5 => Command::Verbose(n.is_multiple_of(2)),
         6 => Command::Online,
         _ => Command::HangUp,
     }

@@ -220,8 +220,7 @@ async fn shutdown_leaves_no_task_behind_and_the_line_opens_again() {
     world.wait_state(call, CallState::Connected).await;
     let _stream = world.stream(call).await.unwrap();
     assert!(alive_tasks() > before, "the line has its task");
-    world.provider.shutdown().await.unwrap();
-    world.host.shut_down();
+    world.session.shutdown().await.unwrap();
     tokio::task::yield_now().await;
     assert_eq!(alive_tasks(), before, "no task outlives shutdown");
     assert!(world.sim.open_port(world.device).is_ok());

@@ -104,8 +104,7 @@ async fn a_data_call_over_a_pty_connects_carries_bytes_and_hangs_up() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), LineErr::DialBilling);
-    world.provider.shutdown().await.unwrap();
-    world.host.shut_down();
+    world.session.shutdown().await.unwrap();
     world.assert_no_violations();
     drop(pty);
 }

@@ -9,42 +9,36 @@ use std::time::Duration;
 
 use provider_support::fake::FakeModem;
 use tsp_modem::{ModemLineConfig, ModemProvider};
-use tsp_sdk::sink::{self, Delivery, RequestRecord, SinkHost};
+use tsp_sdk::host::{ProviderSession, SessionConfig};
+use tsp_sdk::sink::{Deliveries, Delivery};
 use tsp_sdk::spi::*;
 use tsp_sdk::{DisconnectMode, LineErr, Version};
 
 struct Scripted {
-    provider: Arc<dyn ProviderDyn>,
-    host: SinkHost,
+    session: ProviderSession,
+    deliveries: Deliveries,
+    line: LineHandle,
     modem: FakeModem,
 }
 
 async fn open(modem: FakeModem, version: Version) -> Scripted {
     let config = ModemLineConfig::new("scripted", Arc::new(modem.clone()));
     let provider: Arc<dyn ProviderDyn> = Arc::new(ModemProvider::new(vec![config]));
-    let (sink, host) = sink::channel();
-    provider
-        .init(Init {
-            version,
-            provider_id: 1,
-            line_base: 0,
-            lines: 1,
-            sink,
-        })
-        .await
-        .unwrap();
-    host.line_opened(LineHandle(1));
-    provider
-        .open(OpenLine {
-            device: DeviceId(0),
-            line: LineHandle(1),
-            version,
-        })
-        .await
-        .unwrap();
-    Scripted {
+    let (session, deliveries) = ProviderSession::start(
         provider,
-        host,
+        SessionConfig {
+            low: version,
+            high: version,
+            ..SessionConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let line = session.open(DeviceId(0), version).await.unwrap();
+    Scripted {
+        session,
+        deliveries,
+        line,
         modem,
     }
 }
@@ -53,39 +47,21 @@ impl Scripted {
     async fn make_call(
         &mut self,
         params: CallParams,
-    ) -> (CallHandle, RequestId, Result<(), tsp_sdk::Error>) {
-        let call = self.host.allocate_call(LineHandle(1));
-        let request = RequestId::new(1).unwrap();
-        self.host.begin_request(
-            request,
-            RequestRecord {
-                operation: "make_call",
-                line: LineHandle(1),
-                call: Some(call),
-                creates_call: true,
-            },
-        );
-        let made = self
-            .provider
-            .make_call(MakeCall {
-                request,
-                line: LineHandle(1),
-                call,
-                dest: Some("5550101".into()),
-                country: 0,
-                params,
-            })
-            .await;
-        if made.is_err() {
-            self.host.request_refused(request);
+    ) -> (Option<RequestId>, Result<(), tsp_sdk::Error>) {
+        match self
+            .session
+            .make_call(self.line, Some("5550101"), 0, params)
+            .await
+        {
+            Ok(accepted) => (Some(accepted.request), Ok(())),
+            Err(e) => (None, Err(e)),
         }
-        (call, request, made)
     }
 
     async fn deliveries(&mut self, span: Duration) -> Vec<Delivery> {
         let mut out = Vec::new();
         let deadline = tokio::time::Instant::now() + span;
-        while let Ok(Some(d)) = tokio::time::timeout_at(deadline, self.host.recv()).await {
+        while let Ok(Some(d)) = tokio::time::timeout_at(deadline, self.deliveries.recv()).await {
             out.push(d);
         }
         out
@@ -109,7 +85,7 @@ async fn delayed_is_disconnected_tempfailure() {
         Version::V2_2,
     )
     .await;
-    let (_, _, made) = line.make_call(CallParams::data_modem()).await;
+    let (_, made) = line.make_call(CallParams::data_modem()).await;
     made.unwrap();
     let seen = line.deliveries(Duration::from_secs(5)).await;
     assert_eq!(
@@ -117,7 +93,7 @@ async fn delayed_is_disconnected_tempfailure() {
         Some(CallStateChange::Disconnected(DisconnectMode::TEMPFAILURE)),
         "{seen:#?}"
     );
-    assert!(line.host.violations().is_empty());
+    assert!(line.session.violations().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -127,7 +103,7 @@ async fn blacklisted_is_disconnected_blocked_and_unknown_on_old_lines() {
         Version::V2_2,
     )
     .await;
-    line.make_call(CallParams::data_modem()).await.2.unwrap();
+    line.make_call(CallParams::data_modem()).await.1.unwrap();
     let seen = line.deliveries(Duration::from_secs(5)).await;
     assert_eq!(
         last_state(&seen),
@@ -138,7 +114,7 @@ async fn blacklisted_is_disconnected_blocked_and_unknown_on_old_lines() {
         Version::V1_4,
     )
     .await;
-    old.make_call(CallParams::data_modem()).await.2.unwrap();
+    old.make_call(CallParams::data_modem()).await.1.unwrap();
     let seen = old.deliveries(Duration::from_secs(5)).await;
     assert_eq!(
         last_state(&seen),
@@ -152,8 +128,9 @@ async fn a_refused_fax_class_fails_make_call_with_no_event_for_the_call() {
         .answer("AT+FCLASS=?", Some("0,1\r\n\r\nOK"))
         .answer("AT+FCLASS=1", Some("ERROR"));
     let mut line = open(modem, Version::V2_2).await;
-    let (_, request, made) = line.make_call(CallParams::g3_fax()).await;
+    let (request, made) = line.make_call(CallParams::g3_fax()).await;
     made.unwrap();
+    let request = request.unwrap();
     let seen = line.deliveries(Duration::from_secs(5)).await;
     let completion = seen.iter().find_map(|d| match d {
         Delivery::Completed {
@@ -172,5 +149,5 @@ async fn a_refused_fax_class_fails_make_call_with_no_event_for_the_call() {
         "{:?}",
         line.modem.lines()
     );
-    assert!(line.host.violations().is_empty());
+    assert!(line.session.violations().is_empty());
 }

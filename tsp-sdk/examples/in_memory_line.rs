@@ -1,17 +1,20 @@
 //! A whole provider in one file: one in-memory line whose far end answers at once.
 //!
-//! Run it with `cargo run -p tsp-sdk --example in_memory_line`. It places a call, drops it, takes an
-//! incoming call, and prints what a host would see. Read it next to "For provider authors" in the
-//! crate docs: every rule the docs name is followed here, and the comments say where.
+//! Run it with `cargo run -p tsp-sdk --example in_memory_line`. The provider runs under the
+//! [`Host`] (TAPI's server): an application places a call, drops it, is refused a secure call the
+//! line cannot make, takes an incoming call, and shuts down, printing every event it receives.
+//! Read it next to "For provider authors" in the crate docs: every rule the docs name is followed
+//! here, and the comments say where.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tsp_sdk::sink::{self, Delivery, EventSink, RequestRecord};
+use tsp_sdk::host::{AppEvent, Events, Host, OpenOptions};
+use tsp_sdk::sink::EventSink;
 use tsp_sdk::spi::*;
 use tsp_sdk::{
-    CallFeatures, CallOrigin, CallPartyIdFlags, ConnectedMode, DialToneMode, DisconnectMode, Error,
-    LineErr, MediaModes, OfferingMode, Result, Version,
+    CallFeatures, CallOrigin, CallParamFlags, CallPartyIdFlags, CallState, ConnectedMode,
+    DialToneMode, DisconnectMode, Error, LineErr, MediaModes, OfferingMode, Result, Version,
 };
 
 struct Call {
@@ -190,6 +193,14 @@ impl Provider for InMemoryLine {
         if let Some(dest) = &request.dest {
             tsp_sdk::dial::DialString::parse(dest)?;
         }
+        // This address does not advertise SECURE (see address_caps): honour the contract.
+        if request.params.flags.contains(CallParamFlags::SECURE) {
+            return Err(Error::new(LineErr::InvalCallParams)
+                .detail("this line cannot secure calls (no AddrCapFlags::SECURE)"));
+        }
+        if request.params.media_mode != MediaModes::INTERACTIVEVOICE {
+            return Err(Error::new(LineErr::InvalMediaMode).detail("this line carries voice only"));
+        }
         let mut inner = self.inner()?;
         let sink = inner
             .sink
@@ -299,118 +310,131 @@ impl Provider for InMemoryLine {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<()> {
-    // The host's side of the conversation, done by hand.
-    let example = InMemoryLine::default();
-    let provider: Arc<dyn ProviderDyn> = Arc::new(example.clone()); // clones share one state
-    let (sink, mut host) = sink::channel();
-    let version = provider
-        .negotiate_version(None, Version::V1_3, Version::V3_1)
-        .await?;
-    let lines = provider.enumerate_devices().await?;
-    provider
-        .init(Init {
-            version,
-            provider_id: 1,
-            line_base: 0,
-            lines,
-            sink,
-        })
-        .await?;
-    println!("negotiated TSPI {version}; {lines} line(s)");
-
-    let line = LineHandle(1);
-    host.line_opened(line);
-    provider
-        .open(OpenLine {
-            device: DeviceId(0),
-            line,
-            version,
-        })
-        .await?;
-
-    let call = host.allocate_call(line);
-    let request = RequestId::new(1).ok_or_else(|| Error::new(LineErr::InvalParam))?;
-    host.begin_request(
-        request,
-        RequestRecord {
-            operation: "make_call",
-            line,
-            call: Some(call),
-            creates_call: true,
-        },
-    );
-    let make = MakeCall {
-        request,
-        line,
-        call,
-        dest: Some("T5550100".into()),
-        country: 0,
-        params: CallParams::default(),
-    };
-    provider.make_call(make).await?;
-    let drop = RequestId::new(2).ok_or_else(|| Error::new(LineErr::InvalParam))?;
-    host.begin_request(
-        drop,
-        RequestRecord {
-            operation: "drop_call",
-            line,
-            call: Some(call),
-            creates_call: false,
-        },
-    );
-    provider.drop_call(CallRequest::new(drop, call)).await?;
-    provider.close_call(call).await?;
-    host.call_closed(call);
-
-    let incoming = example.ring()?;
-    let answer = RequestId::new(3).ok_or_else(|| Error::new(LineErr::InvalParam))?;
-    host.begin_request(
-        answer,
-        RequestRecord {
-            operation: "answer",
-            line,
-            call: Some(incoming),
-            creates_call: false,
-        },
-    );
-    provider.answer(CallRequest::new(answer, incoming)).await?;
-    let info = provider.call_info(incoming).await?;
-    println!(
-        "incoming call from {}",
-        info.caller_id.number.as_deref().unwrap_or("?")
-    );
-
-    provider.close(line).await?;
-    host.line_closed(line);
-    provider.shutdown().await?;
-    host.shut_down();
-
-    while let Some(delivery) = host.try_recv() {
-        match delivery {
-            Delivery::Completed {
-                request,
-                record,
-                result,
-            } => {
-                println!(
-                    "{request} ({}) completed: {}",
-                    record.operation,
-                    result.map_or_else(|e| e.to_string(), |()| "ok".into())
-                )
-            }
-            Delivery::NewCall { call, .. } => println!("new {call}"),
-            Delivery::Event {
-                event: LineEvent::CallState { call, state, .. },
-                ..
-            } => println!("{call}: {state}"),
-            Delivery::Event { event, .. } => println!("{event:?}"),
+/// Waits for the next event `pick` accepts, printing every event on the way.
+async fn until<T>(events: &mut Events, mut pick: impl FnMut(&AppEvent) -> Option<T>) -> Result<T> {
+    while let Some(event) = events.next().await {
+        println!("  event: {}", describe(&event));
+        if let Some(hit) = pick(&event) {
+            return Ok(hit);
         }
     }
-    let violations = host.violations();
+    Err(Error::new(LineErr::OperationFailed).detail("the event stream ended"))
+}
+
+fn describe(event: &AppEvent) -> String {
+    match event {
+        AppEvent::Reply { request, result } => format!(
+            "reply to {request}: {}",
+            result
+                .as_ref()
+                .map_or_else(ToString::to_string, |()| "ok".into())
+        ),
+        AppEvent::NewCall {
+            call, privilege, ..
+        } => {
+            let names: Vec<&str> = privilege.iter_names().map(|(n, _)| n).collect();
+            format!("new {call} ({})", names.join("|"))
+        }
+        AppEvent::CallState { call, state, .. } => format!("{call} is {state}"),
+        AppEvent::CallInfo { call, changed, .. } => format!("{call} info changed ({changed:?})"),
+        other => format!("{other:?}"),
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    // The host does what TAPI's server does: starts the provider once, names lines, calls and
+    // requests, routes every reply and event to the application it concerns.
+    let example = InMemoryLine::default();
+    let host = Host::builder()
+        .provider(Arc::new(example.clone())) // clones share one state
+        .start()
+        .await?;
+    let (app, mut events) = host.initialize("in-memory example").await?;
+    let version = app
+        .negotiate_api_version(0, Version::V1_3, Version::V3_1)
+        .await?;
+    println!("negotiated API {version}; {} line(s)", app.devices());
+    let line = app
+        .open_line(
+            0,
+            OpenOptions::owner(MediaModes::INTERACTIVEVOICE).version(version),
+        )
+        .await?;
+
+    // An outgoing call: the reply first, then the states.
+    let placed = app
+        .make_call(line, Some("T5550100"), CallParams::default())
+        .await?;
+    println!("make_call accepted as {}", placed.request);
+    until(&mut events, |e| {
+        matches!(e, AppEvent::Reply { request, .. } if *request == placed.request).then_some(())
+    })
+    .await?;
+    until(&mut events, |e| match e {
+        AppEvent::CallState { call, state, .. }
+            if *call == placed.call && state.state() == CallState::Connected =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await?;
+    let dropped = app.drop_call(placed.call).await?;
+    until(&mut events, |e| {
+        matches!(
+            e,
+            AppEvent::CallState {
+                state: CallStateChange::Idle,
+                ..
+            }
+        )
+        .then_some(())
+    })
+    .await?;
+    let _ = dropped;
+    app.deallocate_call(placed.call).await?; // the last handle: the host closes the call
+
+    // The provider's own rule: this address cannot secure calls, so SECURE is refused.
+    let refused = app
+        .make_call(line, Some("5550100"), CallParams::default().secure())
+        .await;
+    println!(
+        "make_call with SECURE: {}",
+        refused.err().map_or("accepted?!".into(), |e| e.to_string())
+    );
+
+    // An incoming call: the host offers it to us, the owner for voice.
+    example.ring()?;
+    let incoming = until(&mut events, |e| match e {
+        AppEvent::NewCall { call, .. } => Some(*call),
+        _ => None,
+    })
+    .await?;
+    let answered = app.answer(incoming).await?;
+    until(&mut events, |e| {
+        matches!(e, AppEvent::Reply { request, .. } if *request == answered).then_some(())
+    })
+    .await?;
+    let info = app.call_info(incoming).await?;
+    println!(
+        "incoming call from {}",
+        info.info.caller_id.number.as_deref().unwrap_or("?")
+    );
+
+    // Shutdown leaves nothing behind: the call we solely owned is dropped, the line closed.
+    app.shutdown().await?;
+    let snapshot = host.snapshot();
+    println!(
+        "after shutdown: {} application(s), {} call(s), line open: {}",
+        snapshot.apps.len(),
+        snapshot.calls.len(),
+        snapshot.lines[0].open
+    );
+    let violations = host.session(0).map(|s| s.violations()).unwrap_or_default();
     println!("contract violations: {}", violations.len());
-    if violations.is_empty() {
+    host.stop().await;
+    if violations.is_empty() && snapshot.calls.is_empty() {
         Ok(())
     } else {
         Err(Error::new(LineErr::OperationFailed).detail("the provider broke the contract"))

@@ -243,6 +243,11 @@ impl Error {
         self.device.as_deref()
     }
 
+    /// The detail, if given.
+    pub fn detail_text(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
     fn render(&self) -> String {
         let mut out = String::new();
         let _ = self.write_context(&mut out);
@@ -260,6 +265,34 @@ impl Error {
             (Some(op), None) => write!(out, "{op}: "),
             (None, Some(dev)) => write!(out, "{dev}: "),
             (None, None) => Ok(()),
+        }
+    }
+}
+
+/// A source that was cloned: its message, kept as text.
+#[derive(Debug)]
+struct SourceText(String);
+
+impl fmt::Display for SourceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SourceText {}
+
+/// A clone keeps kind, operation, device and detail; the source, which may not be `Clone`, is kept
+/// as its message.
+impl Clone for Error {
+    fn clone(&self) -> Self {
+        Error {
+            kind: self.kind,
+            operation: self.operation.clone(),
+            device: self.device.clone(),
+            detail: self.detail.clone(),
+            source: self.source.as_ref().map(|s| {
+                Box::new(SourceText(s.to_string())) as Box<dyn std::error::Error + Send + Sync>
+            }),
         }
     }
 }

@@ -143,6 +143,7 @@ fn an_incoming_call_must_be_announced_before_its_first_state() {
             Delivery::NewCall { .. } => "new",
             Delivery::Event { .. } => "event",
             Delivery::Completed { .. } => "completed",
+            _ => "other",
         })
         .collect();
     assert_eq!(order, ["new", "event"]);
@@ -365,4 +366,64 @@ fn a_disconnect_then_idle_sequence_is_delivered_in_full() {
     }
     assert_eq!(drain(&mut host).len(), 5);
     assert!(host.violations().is_empty());
+}
+
+#[test]
+fn request_ids_are_picked_unique_while_pending_and_wrap_within_the_tapi_range() {
+    let (_sink, host) = open();
+    let call = host.allocate_call(LINE);
+    let record = RequestRecord {
+        operation: "drop_call",
+        line: LINE,
+        call: Some(call),
+        creates_call: false,
+    };
+    let first = host.begin(record);
+    let second = host.begin(record);
+    assert_ne!(first, second);
+    assert!((1..=RequestId::MAX).contains(&second.get()));
+    // Occupy the top id: the counter wraps to 1 and skips what is still pending.
+    host.begin_request(req(RequestId::MAX), record);
+    host.begin_request(req(3), record);
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..5 {
+        let id = host.begin(record);
+        assert!(seen.insert(id));
+        assert!(![first, second, req(3), req(RequestId::MAX)].contains(&id));
+    }
+}
+
+#[test]
+fn a_long_run_leaves_only_bounded_tombstones_in_the_sink() {
+    let (sink, host) = open();
+    for _ in 0..20_000 {
+        let call = host.allocate_call(LINE);
+        let request = host.begin(RequestRecord {
+            operation: "make_call",
+            line: LINE,
+            call: Some(call),
+            creates_call: true,
+        });
+        sink.complete(request, Ok(())).unwrap();
+        state(&sink, call, CallStateChange::Idle).unwrap();
+        host.call_closed(call);
+    }
+    let sizes = host.sizes();
+    assert_eq!((sizes.live_calls, sizes.pending_requests), (0, 0));
+    assert!(sizes.tombstones <= 3 * 4096, "{sizes:?}");
+}
+
+#[test]
+fn a_device_removal_is_delivered_whether_or_not_its_line_is_open_but_not_after_shutdown() {
+    let (sink, mut host) = sink::channel();
+    sink.device_removed(tsp_sdk::spi::DeviceId(3)).unwrap();
+    assert!(matches!(
+        host.try_recv(),
+        Some(Delivery::DeviceRemoved { device }) if device.0 == 3
+    ));
+    host.shut_down();
+    assert_eq!(
+        sink.device_removed(tsp_sdk::spi::DeviceId(3)),
+        Err(Violation::AfterShutdown)
+    );
 }

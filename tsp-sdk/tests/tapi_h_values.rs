@@ -1775,6 +1775,91 @@ fn every_constant_matches_tapi_h() {
             GenerateTerm::Cancel as u32,
             0x00000002,
         ),
+        (
+            "LINECALLPRIVILEGE_NONE",
+            CallPrivilege::NONE.bits(),
+            0x00000001,
+        ),
+        (
+            "LINECALLPRIVILEGE_MONITOR",
+            CallPrivilege::MONITOR.bits(),
+            0x00000002,
+        ),
+        (
+            "LINECALLPRIVILEGE_OWNER",
+            CallPrivilege::OWNER.bits(),
+            0x00000004,
+        ),
+        (
+            "LINEREQUESTMODE_MAKECALL",
+            RequestModes::MAKECALL.bits(),
+            0x00000001,
+        ),
+        (
+            "LINEREQUESTMODE_MEDIACALL",
+            RequestModes::MEDIACALL.bits(),
+            0x00000002,
+        ),
+        (
+            "LINEREQUESTMODE_DROP",
+            RequestModes::DROP.bits(),
+            0x00000004,
+        ),
+        (
+            "TAPIERR_DROPPED",
+            TapiErr::Dropped.code() as u32,
+            -1i32 as u32,
+        ),
+        (
+            "TAPIERR_NOREQUESTRECIPIENT",
+            TapiErr::NoRequestRecipient.code() as u32,
+            -2i32 as u32,
+        ),
+        (
+            "TAPIERR_REQUESTQUEUEFULL",
+            TapiErr::RequestQueueFull.code() as u32,
+            -3i32 as u32,
+        ),
+        (
+            "TAPIERR_INVALDESTADDRESS",
+            TapiErr::InvalDestAddress.code() as u32,
+            -4i32 as u32,
+        ),
+        (
+            "TAPIERR_REQUESTFAILED",
+            TapiErr::RequestFailed.code() as u32,
+            -16i32 as u32,
+        ),
+        (
+            "TAPIERR_REQUESTCANCELLED",
+            TapiErr::RequestCancelled.code() as u32,
+            -17i32 as u32,
+        ),
+        (
+            "TAPIERR_INVALPOINTER",
+            TapiErr::InvalPointer.code() as u32,
+            -18i32 as u32,
+        ),
+        (
+            "TAPIMAXDESTADDRESSSIZE",
+            tsp_sdk::host::TAPIMAXDESTADDRESSSIZE as u32,
+            80,
+        ),
+        (
+            "TAPIMAXAPPNAMESIZE",
+            tsp_sdk::host::TAPIMAXAPPNAMESIZE as u32,
+            40,
+        ),
+        (
+            "TAPIMAXCALLEDPARTYSIZE",
+            tsp_sdk::host::TAPIMAXCALLEDPARTYSIZE as u32,
+            40,
+        ),
+        (
+            "TAPIMAXCOMMENTSIZE",
+            tsp_sdk::host::TAPIMAXCOMMENTSIZE as u32,
+            80,
+        ),
     ];
     let wrong: Vec<String> = table
         .iter()
@@ -1807,4 +1892,15 @@ fn every_bit_set_has_exactly_the_bits_of_tapi_h() {
     assert_eq!(LineDevStates::all().bits(), 0x01FF_FFFF);
     assert_eq!(AddrCapFlags::all().bits(), 0x3FFF_FFFF);
     assert_eq!(DevCapFlags::all().bits(), 0x1FF);
+    assert_eq!(CallPrivilege::all().bits(), 0x7);
+    assert_eq!(RequestModes::all().bits(), 0x7);
+}
+
+#[test]
+fn every_tapi_error_round_trips_through_its_code() {
+    for code in -30..0 {
+        if let Some(e) = TapiErr::from_code(code) {
+            assert_eq!(e.code(), code, "{}", e.name());
+        }
+    }
 }

@@ -469,10 +469,10 @@ impl ScriptedParty {
         for (after, step) in self.script.after_answer.clone() {
             self.schedule(now + after, step, true);
         }
-        if let Some(carrier) = self.script.carrier {
-            if self.our_carrier.is_none() {
-                self.start_carrier(carrier);
-            }
+        if let Some(carrier) = self.script.carrier
+            && self.our_carrier.is_none()
+        {
+            self.start_carrier(carrier);
         }
         self.maybe_send_when_connected();
     }

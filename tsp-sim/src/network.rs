@@ -608,10 +608,10 @@ impl Network {
         self.exchange.handle_timeout(at);
         self.drain_exchange(at);
         for index in 0..self.slots.len() {
-            if let Some(slot) = self.slots.get_mut(index).and_then(Option::as_mut) {
-                if slot.poll_timeout().is_some_and(|t| t <= at) {
-                    slot.terminal().handle_timeout(at);
-                }
+            if let Some(slot) = self.slots.get_mut(index).and_then(Option::as_mut)
+                && slot.poll_timeout().is_some_and(|t| t <= at)
+            {
+                slot.terminal().handle_timeout(at);
             }
         }
         self.settle(at);
@@ -655,15 +655,15 @@ impl Network {
                     continue;
                 }
             }
-            if let Slot::Party(party) = slot {
-                if let Some(FarEndRequest::Reject) = party.poll_request() {
-                    moved = true;
-                    if let Err(error) = self.exchange.reject(line, now) {
-                        tracing::debug!(%error, "network: scripted reject had nothing to reject");
-                    }
-                    self.drain_exchange(now);
-                    continue;
+            if let Slot::Party(party) = slot
+                && let Some(FarEndRequest::Reject) = party.poll_request()
+            {
+                moved = true;
+                if let Err(error) = self.exchange.reject(line, now) {
+                    tracing::debug!(%error, "network: scripted reject had nothing to reject");
                 }
+                self.drain_exchange(now);
+                continue;
             }
             let Some(action) = slot.terminal().poll_action() else {
                 return moved;

@@ -89,10 +89,8 @@ impl State {
                 }
                 woke = true;
             }
-            if woke {
-                if let Some(waker) = port.reader.take() {
-                    waker.wake();
-                }
+            if woke && let Some(waker) = port.reader.take() {
+                waker.wake();
             }
         }
     }

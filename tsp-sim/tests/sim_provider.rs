@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tsp_sdk::sink::{self, Delivery, RequestRecord, SinkHost};
+use tsp_sdk::host::{ProviderSession, SessionConfig};
+use tsp_sdk::sink::{Deliveries, Delivery};
 use tsp_sdk::spi::*;
 use tsp_sdk::{CallParamFlags, CallState, DisconnectMode, LineErr, MediaModes, Version};
 use tsp_sim::exchange::LineConfig;
@@ -18,10 +19,9 @@ use tsp_sim::sim::Sim;
 
 struct World {
     sim: Sim,
-    provider: Arc<dyn ProviderDyn>,
-    host: SinkHost,
+    session: ProviderSession,
+    deliveries: Deliveries,
     line: LineHandle,
-    next: u32,
 }
 
 impl World {
@@ -61,54 +61,19 @@ impl World {
             .with_line(ours, LineOptions::new("5550100").cancel_call_waiting("*70"))
             .unwrap();
         let provider: Arc<dyn ProviderDyn> = Arc::new(provider);
-        let (sink, host) = sink::channel();
-        provider
-            .init(Init {
-                version: Version::V2_2,
-                provider_id: 1,
-                line_base: 0,
-                lines: 1,
-                sink,
-            })
-            .await
-            .unwrap();
-        let line = LineHandle(1);
-        host.line_opened(line);
-        provider
-            .open(OpenLine {
-                device: DeviceId(0),
-                line,
-                version: Version::V2_2,
-            })
-            .await
-            .unwrap();
+        let config = SessionConfig {
+            low: Version::V2_2,
+            high: Version::V2_2,
+            ..SessionConfig::default()
+        };
+        let (session, deliveries) = ProviderSession::start(provider, config).await.unwrap();
+        let line = session.open(DeviceId(0), Version::V2_2).await.unwrap();
         World {
             sim,
-            provider,
-            host,
+            session,
+            deliveries,
             line,
-            next: 1,
         }
-    }
-
-    fn request(
-        &mut self,
-        operation: &'static str,
-        call: CallHandle,
-        creates_call: bool,
-    ) -> RequestId {
-        let request = RequestId::new(self.next).unwrap();
-        self.next += 1;
-        self.host.begin_request(
-            request,
-            RequestRecord {
-                operation,
-                line: self.line,
-                call: Some(call),
-                creates_call,
-            },
-        );
-        request
     }
 
     async fn make_call(
@@ -116,34 +81,22 @@ impl World {
         dest: &str,
         flags: CallParamFlags,
     ) -> Result<CallHandle, tsp_sdk::Error> {
-        let call = self.host.allocate_call(self.line);
-        let request = self.request("make_call", call, true);
         let params = CallParams {
             flags,
             ..CallParams::data_modem()
         };
-        let made = self
-            .provider
-            .make_call(MakeCall {
-                request,
-                line: self.line,
-                call,
-                dest: Some(dest.into()),
-                country: 0,
-                params,
-            })
-            .await;
-        if made.is_err() {
-            self.host.request_refused(request);
-        }
-        made.map(|()| call)
+        let accepted = self
+            .session
+            .make_call(self.line, Some(dest), 0, params)
+            .await?;
+        Ok(accepted.call)
     }
 
     /// Waits (on virtual time) for the call to reach `state`; returns the states seen on the way.
     async fn wait_for(&mut self, call: CallHandle, state: CallState) -> Vec<CallStateChange> {
         let mut seen = Vec::new();
         loop {
-            let next = tokio::time::timeout(Duration::from_secs(300), self.host.recv()).await;
+            let next = tokio::time::timeout(Duration::from_secs(300), self.deliveries.recv()).await;
             match next {
                 Ok(Some(Delivery::Event {
                     event:
@@ -174,7 +127,7 @@ async fn data_call_hit_by_call_waiting(
     let call = world.make_call("T5550101", flags).await.unwrap();
     world.wait_for(call, CallState::Connected).await;
     let stream = world
-        .provider
+        .session
         .get_id(GetId {
             select: Select::Call(call),
             class: DeviceClass::new("comm/datamodem"),
@@ -216,7 +169,7 @@ async fn a_secured_data_call_dials_the_cancel_code_and_survives_the_second_calle
         "the secured call was disturbed: {states:?}\n{}",
         world.sim.transcript()
     );
-    let info = world.provider.call_info(call).await.unwrap();
+    let info = world.session.call_info(call).await.unwrap();
     assert!(info.call_param_flags.contains(CallParamFlags::SECURE));
     let dialled = world.sim.with(|net, _| net.exchange().dialled().to_vec());
     let first = dialled.first().expect("a dial record");
@@ -231,51 +184,18 @@ async fn a_secured_data_call_dials_the_cancel_code_and_survives_the_second_calle
 async fn secure_is_refused_without_a_code_and_after_digits_but_works_at_dial_tone() {
     let mut world = World::new(None).await;
     // At dial tone: securing works, and the following dial carries the code.
-    let call = world.host.allocate_call(world.line);
-    let request = world.request("make_call", call, true);
-    world
-        .provider
-        .make_call(MakeCall {
-            request,
-            line: world.line,
-            call,
-            dest: None,
-            country: 0,
-            params: CallParams::data_modem(),
-        })
+    let call = world
+        .session
+        .make_call(world.line, None, 0, CallParams::data_modem())
         .await
-        .unwrap();
+        .unwrap()
+        .call;
     world.wait_for(call, CallState::DialTone).await;
-    let secure = world.request("secure_call", call, false);
-    world
-        .provider
-        .secure_call(SecureCall {
-            request: secure,
-            call,
-        })
-        .await
-        .unwrap();
-    let dial = world.request("dial", call, false);
-    world
-        .provider
-        .dial(Dial {
-            request: dial,
-            call,
-            dest: "5550101".into(),
-            country: 0,
-        })
-        .await
-        .unwrap();
+    world.session.secure_call(call).await.unwrap();
+    world.session.dial(call, "5550101", 0).await.unwrap();
     world.wait_for(call, CallState::Connected).await;
     // Connected: too late.
-    let late = world.request("secure_call", call, false);
-    let err = world
-        .provider
-        .secure_call(SecureCall {
-            request: late,
-            call,
-        })
-        .await;
+    let err = world.session.secure_call(call).await;
     assert!(err.is_ok(), "already secure: success at once");
     let dialled = world.sim.with(|net, _| net.exchange().dialled().to_vec());
     assert_eq!(
@@ -300,6 +220,6 @@ async fn unsupported_dial_modifiers_fail_synchronously_and_nothing_reaches_the_e
         assert_eq!(err.kind(), kind, "{dest}");
     }
     assert!(world.sim.with(|net, _| net.exchange().dialled().is_empty()));
-    assert!(world.host.violations().is_empty());
+    assert!(world.session.violations().is_empty());
     let _ = MediaModes::DATAMODEM;
 }

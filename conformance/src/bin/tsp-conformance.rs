@@ -164,14 +164,14 @@ fn main() -> ExitCode {
         }
     }
     if let Some(path) = &cli.junit {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                eprintln!(
-                    "tsp-conformance: creating {} for the JUnit report: {e}",
-                    dir.display()
-                );
-                return ExitCode::FAILURE;
-            }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            eprintln!(
+                "tsp-conformance: creating {} for the JUnit report: {e}",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
         }
         let xml = report::junit(&results).to_string();
         match xml

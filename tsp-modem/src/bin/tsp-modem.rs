@@ -7,7 +7,10 @@ use tsp_modem::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let serving = matches!(cli.command, cli::args::Command::Serve(_));
     let level = match cli.verbose {
+        // A server tells its operator who comes and goes; a command speaks only when asked.
+        0 if serving => "info",
         0 => "warn",
         1 => "info",
         2 => "debug",
@@ -15,9 +18,12 @@ fn main() -> ExitCode {
     };
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into());
+    // Colour only on a terminal.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -31,6 +37,10 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        if serving {
+            // `serve` handles SIGTERM and SIGINT itself: it shuts every application down first.
+            return cli::run(cli).await;
+        }
         tokio::select! {
             result = cli::run(cli) => result,
             _ = tokio::signal::ctrl_c() => Ok(()),

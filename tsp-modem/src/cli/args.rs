@@ -8,10 +8,11 @@ use tsp_sdk::dial::{DialMode, Location};
 /// Drive Hayes AT modems on serial and USB ports the way TAPI does: find and probe the modem, dial
 /// and answer with call waiting suppressed, watch caller ID.
 ///
-/// Every command that talks to a modem takes either --port PATH (real hardware, a USB modem is
-/// usually /dev/ttyACM0) or --sim (an embedded simulated exchange: 5550100 answers as a data modem
-/// and echoes what you type, 5550111 is busy, and for answer/monitor 5550123 calls you), so
-/// everything can be tried with no modem.
+/// Every command that talks to a modem takes --port PATH (real hardware, a USB modem is usually
+/// /dev/ttyACM0), --sim (an embedded simulated exchange: 5550100 answers as a data modem and
+/// echoes what you type, 5550111 is busy, and for answer/monitor 5550123 calls you), or
+/// --server SOCKET (the lines a `tsp-modem serve` shares among many applications), so everything
+/// can be tried with no modem.
 ///
 /// Examples:
 ///
@@ -20,6 +21,12 @@ use tsp_sdk::dial::{DialMode, Location};
 ///   tsp-modem probe --port /dev/ttyACM0
 ///
 ///   tsp-modem dial --sim --secure 5550100
+///
+///   tsp-modem serve --sim &          # four simulated lines for many applications
+///
+///   tsp-modem status
+///
+///   tsp-modem dial --server --line 0 5550100
 ///
 ///   tsp-modem translate "+1 (425) 555-0100" --country 1 --area 206 --cancel-call-waiting "*70,"
 ///
@@ -56,19 +63,127 @@ pub enum Command {
     Monitor(MonitorArgs),
     /// Show the dialable string TAPI's address translation makes of a number.
     Translate(TranslateArgs),
+    /// Serve lines to many applications over a Unix socket (TAPI's server): the lines of
+    /// --config, one --port, or with --sim four simulated lines. Stops cleanly on SIGTERM/SIGINT.
+    Serve(ServeArgs),
+    /// Show what a server tracks: lines and who has them open, applications, calls with their
+    /// owners and monitors, pending requests, request recipients.
+    Status(StatusArgs),
+    /// Be an Assisted Telephony request recipient on a server: print (and with --place, place)
+    /// the calls other programs ask for with `request-call`.
+    Recipient(RecipientArgs),
+    /// Ask a server's request recipient to place a call (TAPI's tapiRequestMakeCall).
+    RequestCall(RequestCallArgs),
 }
 
-/// Which modem.
+/// A server's socket: the path given, or the default one (`$XDG_RUNTIME_DIR/tsp/tsp.sock`).
 #[derive(Debug, Args, Clone)]
-#[group(required = false, multiple = false)]
+pub struct ServerArg {
+    /// The server's socket (default: $XDG_RUNTIME_DIR/tsp/tsp.sock).
+    #[arg(long = "server", value_name = "SOCKET")]
+    pub server: Option<PathBuf>,
+}
+
+impl ServerArg {
+    /// The socket to use.
+    pub fn path(&self) -> PathBuf {
+        self.server
+            .clone()
+            .unwrap_or_else(tsp_sdk::rpc::default_socket_path)
+    }
+}
+
+/// `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen (default: $XDG_RUNTIME_DIR/tsp/tsp.sock). Created mode 0660.
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    /// Serve four simulated modem lines on an embedded exchange (5550191..5550194; 5550100 echoes,
+    /// 5550111 is busy) instead of hardware.
+    #[arg(long, conflicts_with = "port")]
+    pub sim: bool,
+    /// Serve the modem on this port (one line) instead of --config's lines.
+    #[arg(long, value_name = "PATH")]
+    pub port: Option<PathBuf>,
+    /// Serial speed for --port.
+    #[arg(long, default_value_t = 115_200)]
+    pub baud: u32,
+    /// Also allow this user id (repeatable; this user and root always may).
+    #[arg(long = "allow-uid", value_name = "UID")]
+    pub allow_uid: Vec<u32>,
+    /// Allow members of this group id (repeatable; by the client's primary group).
+    #[arg(long = "allow-gid", value_name = "GID")]
+    pub allow_gid: Vec<u32>,
+}
+
+/// `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Which server.
+    #[command(flatten)]
+    pub server: ServerArg,
+    /// Print the snapshot as JSON, for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `recipient`.
+#[derive(Debug, Args)]
+pub struct RecipientArgs {
+    /// Which server.
+    #[command(flatten)]
+    pub server: ServerArg,
+    /// Priority among recipients: 1 is the highest, 0 (default) unlisted.
+    #[arg(long, default_value_t = 0)]
+    pub priority: u32,
+    /// The line to place requested calls on (its TAPI device id).
+    #[arg(long, default_value_t = 0)]
+    pub line: u32,
+    /// Place the requested calls (a voice call that is dropped once it rings through);
+    /// without it requests are only printed.
+    #[arg(long)]
+    pub place: bool,
+    /// Stop after this many seconds (default: until interrupted).
+    #[arg(long, value_name = "SECONDS")]
+    pub for_seconds: Option<u64>,
+}
+
+/// `request-call`.
+#[derive(Debug, Args)]
+pub struct RequestCallArgs {
+    /// The number to call.
+    pub number: String,
+    /// Which server.
+    #[command(flatten)]
+    pub server: ServerArg,
+    /// Who asks (shown to the recipient).
+    #[arg(long, default_value = "tsp-modem request-call")]
+    pub app_name: String,
+    /// Who is called, for display.
+    #[arg(long, default_value = "")]
+    pub called_party: String,
+    /// A comment.
+    #[arg(long, default_value = "")]
+    pub comment: String,
+}
+
+/// Which modem: `--port`, `--sim` or `--server` (at most one).
+#[derive(Debug, Args, Clone)]
 pub struct Target {
     /// The modem's serial port (`/dev/ttyACM0`, `/dev/ttyUSB0`, `/dev/ttyS0`).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["sim", "server"])]
     pub port: Option<PathBuf>,
 
     /// Use a simulated modem on an embedded simulated exchange instead of hardware.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "server")]
     pub sim: bool,
+
+    /// Use a line of a `tsp-modem serve` over its socket (default socket:
+    /// $XDG_RUNTIME_DIR/tsp/tsp.sock), shared with other applications.
+    #[arg(long, value_name = "SOCKET", num_args = 0..=1)]
+    #[allow(clippy::option_option)]
+    pub server: Option<Option<PathBuf>>,
 
     /// Serial speed.
     #[arg(long, default_value_t = 115_200)]
@@ -77,6 +192,19 @@ pub struct Target {
     /// Force a built-in profile (`v250`, `conexant-usb`, `usr5637`) instead of identifying.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+
+    /// With --server: which line (its TAPI device id; `tsp-modem status` lists them).
+    #[arg(long, value_name = "DEVICE", default_value_t = 0)]
+    pub line: u32,
+}
+
+impl Target {
+    /// The server's socket, when --server was given (an empty value: the default socket).
+    pub fn server_path(&self) -> Option<PathBuf> {
+        self.server
+            .as_ref()
+            .map(|p| p.clone().unwrap_or_else(tsp_sdk::rpc::default_socket_path))
+    }
 }
 
 /// Where the line dials from (TAPI's "location"): prefixes, tone or pulse, cancel code.
@@ -186,6 +314,11 @@ pub struct MonitorArgs {
     /// Stop after this many seconds (default: until interrupted).
     #[arg(long, value_name = "SECONDS")]
     pub for_seconds: Option<u64>,
+    /// Also take ownership of incoming data calls (never answering them), so the line detects
+    /// them: the default on a modem used directly, where no other application could; with
+    /// --server, watch only what other applications own and place.
+    #[arg(long)]
+    pub owner: bool,
     /// With --sim: the simulated caller rings after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1)]
     pub sim_call_after: u64,

@@ -1,54 +1,61 @@
-//! `dial`, `answer` and `monitor`: calls through the provider, shown live.
+//! `dial`, `answer` and `monitor`: calls through the host, shown live.
 
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tsp_sdk::CallState;
-use tsp_sdk::sink::Delivery;
-use tsp_sdk::spi::{ByteStream, CallHandle, CallParams, LineEvent};
-use tsp_sdk::{CallInfoStates, LineDevStates};
+use tsp_sdk::host::{AppEvent, Call, LineApp};
+use tsp_sdk::spi::{ByteStream, CallParams};
+use tsp_sdk::{CallInfoStates, CallPrivilege, CallState, LineDevStates};
 
 use super::CliError;
 use super::args::Media;
-use super::session::Session;
+use super::station::Station;
 
-/// Prints a delivery the way a person wants to see it; returns the call state if it is one.
-fn show(session: &Session, delivery: &Delivery) -> Option<(CallHandle, CallState)> {
-    let at = session.elapsed();
-    match delivery {
-        Delivery::Event {
-            event: LineEvent::CallState { call, state, .. },
-            ..
-        } => {
-            eprintln!("{at:7.1}s  {call}: {state}");
+/// Prints an event the way a person wants to see it; returns the call state if it is one.
+fn show<A: LineApp>(station: &Station<A>, event: &AppEvent) -> Option<(Call, CallState)> {
+    let at = station.elapsed();
+    match event {
+        AppEvent::CallState { call, state, .. } => {
+            eprintln!("{at:7.1}s  call {}: {state}", call.0);
             Some((*call, state.state()))
         }
-        Delivery::Event {
-            event: LineEvent::LineDevState { states, p3, .. },
-            ..
-        } if states.contains(LineDevStates::RINGING) => {
+        AppEvent::LineDevState { states, p3, .. } if states.contains(LineDevStates::RINGING) => {
             eprintln!("{at:7.1}s  RING {}", p3 + 1);
             None
         }
-        Delivery::Event {
-            event: LineEvent::CallInfo { call, changed },
-            ..
-        } => {
+        AppEvent::LineDevState { states, .. } if states.contains(LineDevStates::REINIT) => {
+            eprintln!("{at:7.1}s  the server asks every application to restart (REINIT)");
+            None
+        }
+        AppEvent::CallInfo { call, changed, .. } => {
             eprintln!(
-                "{at:7.1}s  {call}: call info changed ({})",
+                "{at:7.1}s  call {}: call info changed ({})",
+                call.0,
                 describe_info(*changed)
             );
             None
         }
-        Delivery::NewCall { call, .. } => {
-            eprintln!("{at:7.1}s  incoming {call}");
+        AppEvent::NewCall {
+            call, privilege, ..
+        } => {
+            let role = if privilege.contains(CallPrivilege::OWNER) {
+                "owner"
+            } else {
+                "monitor"
+            };
+            eprintln!("{at:7.1}s  call {}: new ({role})", call.0);
             None
         }
-        Delivery::Event {
-            event: LineEvent::Close,
-            ..
-        } => {
-            eprintln!("{at:7.1}s  the device asks to close the line (lost?)");
+        AppEvent::Close { .. } => {
+            eprintln!("{at:7.1}s  the line was closed under us (device lost?)");
+            None
+        }
+        AppEvent::Remove { device } => {
+            eprintln!("{at:7.1}s  device {device} was removed");
+            None
+        }
+        AppEvent::EventsLost { count } => {
+            eprintln!("{at:7.1}s  ({count} events were lost: this program read them too slowly)");
             None
         }
         _ => None,
@@ -61,22 +68,26 @@ fn describe_info(changed: CallInfoStates) -> String {
         (CallInfoStates::CALLERID, "caller id"),
         (CallInfoStates::RATE, "rate"),
         (CallInfoStates::OTHER, "flags"),
+        (CallInfoStates::NUMOWNERINCR, "one more owner"),
+        (CallInfoStates::NUMOWNERDECR, "one owner fewer"),
+        (CallInfoStates::NUMMONITORS, "monitors"),
+        (CallInfoStates::MEDIAMODE, "media mode"),
     ] {
         if changed.contains(flag) {
             parts.push(name);
         }
     }
     if parts.is_empty() {
-        format!("{changed:?}")
+        format!("{:#x}", changed.bits())
     } else {
         parts.join(", ")
     }
 }
 
 /// Shows the caller ID of `call`, if any.
-async fn show_caller(session: &Session, call: CallHandle) {
-    if let Ok(info) = session.provider().call_info(call).await {
-        let id = info.caller_id;
+async fn show_caller<A: LineApp>(station: &Station<A>, call: Call) {
+    if let Ok(info) = station.app().call_info(call).await {
+        let id = info.info.caller_id;
         let number = id.number.as_deref().unwrap_or(
             if id.flags.contains(tsp_sdk::CallPartyIdFlags::BLOCKED) {
                 "private"
@@ -87,50 +98,56 @@ async fn show_caller(session: &Session, call: CallHandle) {
             },
         );
         let name = id.name.as_deref().unwrap_or("");
-        eprintln!("{:7.1}s  caller: {number} {name}", session.elapsed());
+        eprintln!("{:7.1}s  caller: {number} {name}", station.elapsed());
     }
 }
 
 /// Waits for `call` to reach one of `states` (showing everything on the way).
-async fn wait_for(
-    session: &mut Session,
-    call: CallHandle,
+async fn wait_for<A: LineApp>(
+    station: &mut Station<A>,
+    call: Call,
     states: &[CallState],
     patience: Duration,
 ) -> Result<CallState, CliError> {
     loop {
-        let Some(delivery) = session.next_delivery(patience).await else {
+        let Some(event) = station.next_event(patience).await else {
+            if station.ended() {
+                return Err(CliError::CallEnded(
+                    "the host went away (server stopped?)".into(),
+                ));
+            }
             return Err(CliError::Timeout(format!(
-                "{call}: nothing happened for {patience:?}"
+                "call {}: nothing happened for {patience:?}",
+                call.0
             )));
         };
-        if let Some((c, state)) = show(session, &delivery) {
-            if c == call && states.contains(&state) {
-                return Ok(state);
-            }
-        }
-        if let Delivery::Event {
-            event: LineEvent::CallInfo { call: c, changed },
-            ..
-        } = delivery
+        if let Some((c, state)) = show(station, &event)
+            && c == call
+            && states.contains(&state)
         {
-            if c == call && changed.contains(CallInfoStates::CALLERID) {
-                show_caller(session, call).await;
-            }
+            return Ok(state);
+        }
+        if let AppEvent::CallInfo {
+            call: c, changed, ..
+        } = event
+            && c == call
+            && changed.contains(CallInfoStates::CALLERID)
+        {
+            show_caller(station, call).await;
         }
     }
 }
 
 /// Connects stdin and stdout to the call's stream until stdin ends, the call ends, or `limit`.
-async fn pump(
-    session: &mut Session,
-    call: CallHandle,
+async fn pump<A: LineApp>(
+    station: &mut Station<A>,
+    call: Call,
     mut stream: Box<dyn ByteStream>,
     limit: Option<Duration>,
 ) -> Result<(), CliError> {
     eprintln!(
         "{:7.1}s  connected: stdin and stdout are the data stream (end stdin to hang up)",
-        session.elapsed()
+        station.elapsed()
     );
     let mut stdin = tokio::io::stdin();
     let mut stdout = tokio::io::stdout();
@@ -161,7 +178,7 @@ async fn pump(
             },
             read = stream.read(&mut from_line) => match read {
                 Ok(0) | Err(_) => {
-                    eprintln!("{:7.1}s  the data stream closed", session.elapsed());
+                    eprintln!("{:7.1}s  the data stream closed", station.elapsed());
                     return Ok(());
                 }
                 Ok(n) => {
@@ -169,14 +186,16 @@ async fn pump(
                     let _ = stdout.flush().await;
                 }
             },
-            delivery = session.next_delivery(Duration::from_secs(3600)) => {
-                if let Some(delivery) = delivery {
-                    if let Some((c, CallState::Disconnected | CallState::Idle)) = show(session, &delivery) {
-                        if c == call {
+            event = station.next_event(Duration::from_secs(3600)) => {
+                if event.is_none() && station.ended() {
+                    eprintln!("{:7.1}s  the host went away", station.elapsed());
+                    return Ok(());
+                }
+                if let Some(event) = event
+                    && let Some((c, CallState::Disconnected | CallState::Idle)) = show(station, &event)
+                        && c == call {
                             return Ok(());
                         }
-                    }
-                }
             },
             () = timer => return Ok(()),
         }
@@ -184,8 +203,8 @@ async fn pump(
 }
 
 /// `dial`: places the call and shows it; after CONNECT the terminal is the data stream.
-pub(super) async fn dial(
-    session: &mut Session,
+pub(super) async fn dial<A: LineApp>(
+    station: &mut Station<A>,
     dest: &str,
     secure: bool,
     media: Media,
@@ -201,14 +220,14 @@ pub(super) async fn dial(
     }
     eprintln!(
         "{:7.1}s  dialing {dest}{}",
-        session.elapsed(),
+        station.elapsed(),
         if secure {
             " (secure: call waiting off)"
         } else {
             ""
         }
     );
-    let call = session
+    let call = station
         .make_call(dest, params)
         .await
         .map_err(|e| CliError::step("make_call", dest, e))?;
@@ -218,74 +237,79 @@ pub(super) async fn dial(
         CallState::Idle,
         CallState::Proceeding,
     ];
-    let reached = wait_for(session, call, &done, Duration::from_secs(180)).await?;
-    if let Ok(info) = session.provider().call_info(call).await {
-        if let Some(dialed) = info.dialed {
-            eprintln!("{:7.1}s  dialed {dialed}", session.elapsed());
-        }
+    let reached = wait_for(station, call, &done, Duration::from_secs(180)).await?;
+    if let Ok(info) = station.app().call_info(call).await
+        && let Some(dialed) = info.info.dialed
+    {
+        eprintln!("{:7.1}s  dialed {dialed}", station.elapsed());
     }
     let result = match reached {
         CallState::Connected if media != Media::Voice => {
-            let stream = session
+            let stream = station
                 .data_stream(call)
                 .await
                 .map_err(|e| CliError::step("get_id(comm/datamodem)", dest, e))?;
-            pump(session, call, stream, limit).await
+            pump(station, call, stream, limit).await
         }
         CallState::Disconnected | CallState::Idle => Err(CliError::CallEnded(format!(
             "the call to {dest} did not connect"
         ))),
         _ => Ok(()),
     };
-    hang_up(session, call).await;
+    hang_up(station, call).await;
     result
 }
 
-async fn hang_up(session: &mut Session, call: CallHandle) {
-    if session.drop_call(call).await.is_ok() {
-        let _ = wait_for(session, call, &[CallState::Idle], Duration::from_secs(30)).await;
+/// Drops the call, waits for IDLE and gives the handle back.
+async fn hang_up<A: LineApp>(station: &mut Station<A>, call: Call) {
+    if station.drop_call(call).await.is_ok() {
+        let _ = wait_for(station, call, &[CallState::Idle], Duration::from_secs(30)).await;
     }
-    eprintln!("{:7.1}s  hung up", session.elapsed());
+    let _ = station.app().deallocate_call(call).await;
+    eprintln!("{:7.1}s  hung up", station.elapsed());
 }
 
 /// `answer`: waits for a call, answers it, and connects the terminal to it.
-pub(super) async fn answer(
-    session: &mut Session,
+pub(super) async fn answer<A: LineApp>(
+    station: &mut Station<A>,
     wait: Duration,
     limit: Option<Duration>,
 ) -> Result<(), CliError> {
     eprintln!("waiting up to {}s for a call…", wait.as_secs());
     let call = loop {
-        let Some(delivery) = session.next_delivery(wait).await else {
+        let Some(event) = station.next_event(wait).await else {
+            if station.ended() {
+                return Err(CliError::CallEnded(
+                    "the host went away (server stopped?)".into(),
+                ));
+            }
             return Err(CliError::Timeout(format!("no call in {}s", wait.as_secs())));
         };
-        if let Some((call, CallState::Offering)) = show(session, &delivery) {
+        if let Some((call, CallState::Offering)) = show(station, &event) {
             break call;
         }
     };
     // Caller ID arrives between the first and second ring: answer once it is in, or on ring 2.
     let mut rings = 1;
     while rings < 2 {
-        let Some(delivery) = session.next_delivery(Duration::from_secs(30)).await else {
+        let Some(event) = station.next_event(Duration::from_secs(30)).await else {
             break;
         };
-        let _ = show(session, &delivery);
-        match delivery {
-            Delivery::Event {
-                event: LineEvent::CallInfo { call: c, changed },
-                ..
+        let _ = show(station, &event);
+        match event {
+            AppEvent::CallInfo {
+                call: c, changed, ..
             } if c == call && changed.contains(CallInfoStates::CALLERID) => {
-                show_caller(session, call).await;
+                show_caller(station, call).await;
                 break;
             }
-            Delivery::Event {
-                event: LineEvent::LineDevState { states, .. },
-                ..
-            } if states.contains(LineDevStates::RINGING) => rings += 1,
-            Delivery::Event {
-                event: LineEvent::CallState { call: c, state, .. },
-                ..
-            } if c == call && state.state() != CallState::Offering => {
+            AppEvent::LineDevState { states, .. } if states.contains(LineDevStates::RINGING) => {
+                rings += 1
+            }
+            AppEvent::CallState { call: c, state, .. }
+                if c == call && state.state() != CallState::Offering =>
+            {
+                let _ = station.app().deallocate_call(call).await;
                 return Err(CliError::CallEnded(format!(
                     "the caller went away ({state})"
                 )));
@@ -293,12 +317,12 @@ pub(super) async fn answer(
             _ => {}
         }
     }
-    session
+    station
         .answer(call)
         .await
         .map_err(|e| CliError::step("answer", "the call", e))?;
     match wait_for(
-        session,
+        station,
         call,
         &[
             CallState::Connected,
@@ -310,23 +334,27 @@ pub(super) async fn answer(
     .await?
     {
         CallState::Connected => {
-            let stream = session
+            let stream = station
                 .data_stream(call)
                 .await
                 .map_err(|e| CliError::step("get_id(comm/datamodem)", "the call", e))?;
-            let result = pump(session, call, stream, limit).await;
-            hang_up(session, call).await;
+            let result = pump(station, call, stream, limit).await;
+            hang_up(station, call).await;
             result
         }
-        _ => Err(CliError::CallEnded(
-            "the call ended before it connected".into(),
-        )),
+        _ => {
+            hang_up(station, call).await;
+            Err(CliError::CallEnded(
+                "the call ended before it connected".into(),
+            ))
+        }
     }
 }
 
-/// `monitor`: shows rings and caller ID until stopped.
-pub(super) async fn monitor(
-    session: &mut Session,
+/// `monitor`: shows calls, rings and caller ID until stopped; gives each call's handle back once
+/// it is IDLE (a monitor that kept it would keep the call alive at the provider).
+pub(super) async fn monitor<A: LineApp>(
+    station: &mut Station<A>,
     limit: Option<Duration>,
 ) -> Result<(), CliError> {
     eprintln!("watching for calls (Ctrl-C to stop)…");
@@ -338,18 +366,22 @@ pub(super) async fn monitor(
         if patience.is_zero() {
             return Ok(());
         }
-        let Some(delivery) = session.next_delivery(patience).await else {
+        let Some(event) = station.next_event(patience).await else {
+            if station.ended() {
+                return Err(CliError::CallEnded(
+                    "the host went away (server stopped?)".into(),
+                ));
+            }
             continue;
         };
-        let _ = show(session, &delivery);
-        if let Delivery::Event {
-            event: LineEvent::CallInfo { call, changed },
-            ..
-        } = delivery
+        if let Some((call, CallState::Idle)) = show(station, &event) {
+            let _ = station.app().deallocate_call(call).await;
+            eprintln!("{:7.1}s  call {}: released", station.elapsed(), call.0);
+        }
+        if let AppEvent::CallInfo { call, changed, .. } = event
+            && changed.contains(CallInfoStates::CALLERID)
         {
-            if changed.contains(CallInfoStates::CALLERID) {
-                show_caller(session, call).await;
-            }
+            show_caller(station, call).await;
         }
     }
 }

@@ -1,24 +1,30 @@
 //! The `tsp-modem` command line: every command as a function, so tests can run them too.
 
 pub mod args;
+mod assisted;
 mod calls;
 mod ports;
-mod session;
+mod serve;
 pub mod sim_world;
+mod station;
+mod status;
 mod translate;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use args::Cli;
 use args::{Command, Target};
-use tsp_sdk::MediaModes;
 use tsp_sdk::dial::Location;
+use tsp_sdk::host::{Events, Host, LineApp, OpenOptions};
+use tsp_sdk::rpc::{Client, RemoteApp};
+use tsp_sdk::{MediaModes, Version};
 
 use crate::config::ModemConfig;
 use crate::provider::{ModemLineConfig, ModemProvider};
 use crate::transport::{PortOpener, SerialPortOpener};
-use session::Session;
+use station::Station;
 
 /// Why a command failed; each names the step and the device.
 #[derive(Debug, thiserror::Error)]
@@ -71,8 +77,8 @@ impl CliError {
     }
 }
 
-/// The configuration file's first line, if a file was given.
-fn configured_line(cli: &Cli) -> Result<Option<ModemLineConfig>, CliError> {
+/// Every line of the configuration file, if a file was given.
+fn configured_lines(cli: &Cli) -> Result<Option<Vec<ModemLineConfig>>, CliError> {
     let Some(path) = &cli.config else {
         return Ok(None);
     };
@@ -80,7 +86,7 @@ fn configured_line(cli: &Cli) -> Result<Option<ModemLineConfig>, CliError> {
         .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
     let config: ModemConfig =
         toml::from_str(&text).map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
-    let mut lines = config
+    let lines = config
         .line_configs()
         .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
     if lines.is_empty() {
@@ -89,7 +95,12 @@ fn configured_line(cli: &Cli) -> Result<Option<ModemLineConfig>, CliError> {
             path.display()
         )));
     }
-    Ok(Some(lines.swap_remove(0)))
+    Ok(Some(lines))
+}
+
+/// The configuration file's first line, if a file was given.
+fn configured_line(cli: &Cli) -> Result<Option<ModemLineConfig>, CliError> {
+    Ok(configured_lines(cli)?.map(|mut lines| lines.swap_remove(0)))
 }
 
 /// Builds the provider for `target` (hardware, the simulator, or the config file's line).
@@ -146,12 +157,51 @@ fn base_location(cli: &Cli, sim: bool) -> Result<Location, CliError> {
     Ok(location)
 }
 
+/// Runs `$body` with `$station` open on the target: a server's line (`--server`), or a modem
+/// driven by a host in this process. The station is closed afterwards either way.
+macro_rules! on_station {
+    ($cli:expr, $target:expr, $location:expr, $options:expr, $name:expr, |$station:ident, $world:ident| $body:expr) => {{
+        if let Some(path) = $target.server_path() {
+            let (app, events) = connect_app(&path, $name).await?;
+            let shown = path.display().to_string();
+            let mut $station =
+                open_station(app, events, $target.line, $options, None, &shown).await?;
+            let $world: Option<sim_world::SimWorld> = None;
+            let result = $body;
+            $station.close().await;
+            result
+        } else {
+            let (provider, $world) = provider_for($cli, $target, $location)?;
+            let host = Host::builder()
+                .provider(provider)
+                .start()
+                .await
+                .map_err(|e| CliError::step("start", "the modem", e))?;
+            let (app, events) = host
+                .initialize($name)
+                .await
+                .map_err(|e| CliError::step("initialize", "the host", e))?;
+            let mut $station =
+                open_station(app, events, 0, $options, Some(host), "the modem").await?;
+            let result = $body;
+            $station.close().await;
+            report_world($cli, $world);
+            result
+        }
+    }};
+}
+
 /// Runs one command.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Ports => ports::run(),
         Command::Translate(args) => translate::run(args, base_location(&cli, false)?),
         Command::Probe(target) => {
+            if target.server.is_some() {
+                return Err(CliError::usage(
+                    "probe talks to a modem directly: give --port PATH or --sim (a served modem is probed by its server)",
+                ));
+            }
             let (line, world) = line_for(&cli, target, Location::default())?;
             let result = probe(&line).await;
             report_world(&cli, world);
@@ -159,63 +209,114 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Dial(args) => {
             let location = args.location.apply(base_location(&cli, args.target.sim)?);
-            if args.secure && location.cancel_call_waiting.is_empty() {
+            if args.secure
+                && location.cancel_call_waiting.is_empty()
+                && args.target.server.is_none()
+            {
                 return Err(CliError::usage(
                     "--secure needs a cancel-call-waiting code: add --cancel-call-waiting \"*70,\"",
                 ));
             }
-            let (provider, world) = provider_for(&cli, &args.target, location)?;
-            let mut session = open(provider, MediaModes::empty()).await?;
             let limit = args.hang_up_after.map(Duration::from_secs);
-            let result =
-                calls::dial(&mut session, &args.number, args.secure, args.media, limit).await;
-            session.close().await;
-            report_world(&cli, world);
-            result
+            on_station!(
+                &cli,
+                &args.target,
+                location,
+                OpenOptions::none(),
+                "tsp-modem dial",
+                |station, _world| {
+                    calls::dial(&mut station, &args.number, args.secure, args.media, limit).await
+                }
+            )
         }
         Command::Answer(args) => {
-            let (provider, world) =
-                provider_for(&cli, &args.target, base_location(&cli, args.target.sim)?)?;
-            let mut session = open(provider, MediaModes::DATAMODEM).await?;
-            if let Some(world) = &world {
-                world.ring_us_in(Duration::from_secs(args.sim_call_after));
-            }
+            let location = base_location(&cli, args.target.sim)?;
             let limit = args.hang_up_after.map(Duration::from_secs);
-            let result = calls::answer(&mut session, Duration::from_secs(args.wait), limit).await;
-            session.close().await;
-            report_world(&cli, world);
-            result
+            let options = OpenOptions::owner(MediaModes::DATAMODEM);
+            on_station!(
+                &cli,
+                &args.target,
+                location,
+                options,
+                "tsp-modem answer",
+                |station, world| {
+                    if let Some(world) = &world {
+                        world.ring_us_in(Duration::from_secs(args.sim_call_after));
+                    }
+                    calls::answer(&mut station, Duration::from_secs(args.wait), limit).await
+                }
+            )
         }
         Command::Monitor(args) => {
-            let (provider, world) =
-                provider_for(&cli, &args.target, base_location(&cli, args.target.sim)?)?;
-            // Detect data calls so rings become calls with caller ID, but never answer them.
-            let mut session = open(provider, MediaModes::DATAMODEM).await?;
-            if let Some(world) = &world {
-                world.ring_us_in(Duration::from_secs(args.sim_call_after));
+            let location = base_location(&cli, args.target.sim)?;
+            // On a modem used directly nobody else could own incoming calls: own data calls
+            // (never answering) so the line detects them and their caller ID shows.
+            let options = if args.owner || args.target.server.is_none() {
+                OpenOptions::owner(MediaModes::DATAMODEM).and_monitor()
+            } else {
+                OpenOptions::monitor()
+            };
+            let limit = args.for_seconds.map(Duration::from_secs);
+            on_station!(
+                &cli,
+                &args.target,
+                location,
+                options,
+                "tsp-modem monitor",
+                |station, world| {
+                    if let Some(world) = &world {
+                        world.ring_us_in(Duration::from_secs(args.sim_call_after));
+                    }
+                    calls::monitor(&mut station, limit).await
+                }
+            )
+        }
+        Command::Serve(args) => serve::run(&cli, args).await,
+        Command::Status(args) => status::run(args).await,
+        Command::Recipient(args) => assisted::recipient(args).await,
+        Command::RequestCall(args) => assisted::request_call(args).await,
+    }
+}
+
+/// Connects to the server at `path` as an application called `name`.
+async fn connect_app(path: &Path, name: &str) -> Result<(RemoteApp, Events), CliError> {
+    let shown = path.display().to_string();
+    let client = Client::connect(path)
+        .await
+        .map_err(|e| CliError::step("connect", &shown, e))?;
+    client
+        .initialize(name)
+        .await
+        .map_err(|e| CliError::step("initialize", &shown, e))
+}
+
+async fn open_station<A: LineApp + Clone>(
+    app: A,
+    events: Events,
+    device: u32,
+    options: OpenOptions,
+    host: Option<Host>,
+    shown: &str,
+) -> Result<Station<A>, CliError> {
+    let options = options.version(Version::V2_2);
+    match Station::open(app.clone(), events, device, options, host.clone()).await {
+        Ok(station) => Ok(station),
+        Err(e) => {
+            let _ = app.shutdown().await;
+            if let Some(host) = host {
+                host.stop().await;
             }
-            let result =
-                calls::monitor(&mut session, args.for_seconds.map(Duration::from_secs)).await;
-            session.close().await;
-            report_world(&cli, world);
-            result
+            Err(CliError::step(&format!("open line {device}"), shown, e))
         }
     }
 }
 
-async fn open(provider: Arc<ModemProvider>, detect: MediaModes) -> Result<Session, CliError> {
-    let name = "the modem";
-    Session::open(provider, detect)
-        .await
-        .map_err(|e| CliError::step("open", name, e))
-}
-
 /// With `-v` and `--sim`, prints what the simulated exchange saw.
 fn report_world(cli: &Cli, world: Option<sim_world::SimWorld>) {
-    if let Some(world) = world {
-        if cli.verbose > 0 {
-            eprintln!("\n{}", world.sim.transcript());
-        }
+    if let Some(world) = world
+        && cli.verbose > 0
+    {
+        eprintln!("\n{}", world.sim.transcript());
     }
 }
 

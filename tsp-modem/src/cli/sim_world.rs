@@ -22,13 +22,17 @@ pub const BUSY_NUMBER: &str = "5550111";
 pub const CALLER_NUMBER: &str = "5550123";
 /// The simulated location's cancel-call-waiting code.
 pub const CANCEL_CODE: &str = "*70,";
+/// The first of the lines `serve --sim` shares: 5550191, 5550192, ….
+pub const FIRST_SERVED_NUMBER: u32 = 5_550_191;
 
 /// A running simulated world.
 pub struct SimWorld {
     /// The simulation (its transcript is printed with `-v`).
     pub sim: Sim,
-    /// Opens our modem's port.
+    /// Opens our (first) modem's port.
     pub opener: Arc<SimPortOpener>,
+    /// Every modem line: its number and the opener of its port.
+    pub lines: Vec<(String, Arc<SimPortOpener>)>,
     caller: tsp_sim::line::LineId,
 }
 
@@ -36,14 +40,33 @@ pub struct SimWorld {
 /// [`ECHO_NUMBER`] and a busy line. Time runs 20 times faster than life so rings don't keep you
 /// waiting. [`SimWorld::ring_us_in`] makes [`CALLER_NUMBER`] call.
 pub fn start() -> SimWorld {
+    build(&[OUR_NUMBER.to_owned()])
+}
+
+/// `lines` modem lines numbered from [`FIRST_SERVED_NUMBER`] (call waiting on, USR-like modems),
+/// with the same echo, busy and caller lines as [`start`]: what `serve --sim` shares. The lines
+/// can call each other.
+pub fn start_lines(lines: u32) -> SimWorld {
+    let numbers: Vec<String> = (0..lines)
+        .map(|i| (FIRST_SERVED_NUMBER + i).to_string())
+        .collect();
+    build(&numbers)
+}
+
+fn build(numbers: &[String]) -> SimWorld {
     let start = Instant::now();
     let scale = TimeScale::new(0.05).unwrap_or_default();
     let mut network = Network::builder().time_scale(scale).build(start);
-    let ours = network.add_line(
-        LineConfig::new(OUR_NUMBER)
-            .name("TSP MODEM")
-            .call_waiting(true),
-    );
+    let ours: Vec<_> = numbers
+        .iter()
+        .map(|n| {
+            network.add_line(
+                LineConfig::new(n.as_str())
+                    .name("TSP MODEM")
+                    .call_waiting(true),
+            )
+        })
+        .collect();
     let echo = network.add_line(LineConfig::new(ECHO_NUMBER).name("ECHO SERVICE"));
     let busy = network.add_line(LineConfig::new(BUSY_NUMBER).name("ALWAYS BUSY"));
     let caller = network.add_line(LineConfig::new(CALLER_NUMBER).name("JANE DOE"));
@@ -52,33 +75,49 @@ pub fn start() -> SimWorld {
         kind: CarrierKind::Data,
         max_rate: 33_600,
     };
-    let attached = network
-        .attach_device(ours, SimModem::new(Profile::usr5637()))
-        .and_then(|device| {
-            network.attach_party(
-                echo,
-                ScriptedParty::builder()
-                    .answer_after_rings(2)
-                    .carrier(answer)
-                    .echo()
-                    .build(start),
-            )?;
-            network.attach_party(busy, ScriptedParty::builder().busy().build(start))?;
-            Ok(device)
-        });
-    // The lines were just added, so attaching cannot fail; fall back to device 0 regardless.
-    let device = attached.unwrap_or(tsp_sim::network::DeviceId(0));
+    let mut devices = Vec::new();
+    for line in &ours {
+        // The lines were just added, so attaching cannot fail; fall back to device 0 regardless.
+        let device = network
+            .attach_device(*line, SimModem::new(Profile::usr5637()))
+            .unwrap_or(tsp_sim::network::DeviceId(0));
+        devices.push(device);
+    }
+    let parties = network
+        .attach_party(
+            echo,
+            ScriptedParty::builder()
+                .answer_after_rings(2)
+                .carrier(answer)
+                .echo()
+                .build(start),
+        )
+        .and_then(|()| network.attach_party(busy, ScriptedParty::builder().busy().build(start)));
+    if let Err(e) = parties {
+        tracing::error!(error = %e, "sim: the far ends could not be set up");
+    }
     let sim = Sim::start(network);
-    let opener = Arc::new(SimPortOpener::new(sim.clone(), device));
+    let lines: Vec<(String, Arc<SimPortOpener>)> = numbers
+        .iter()
+        .zip(devices)
+        .map(|(n, d)| (n.clone(), Arc::new(SimPortOpener::new(sim.clone(), d))))
+        .collect();
+    let opener = lines.first().map(|(_, o)| o.clone()).unwrap_or_else(|| {
+        Arc::new(SimPortOpener::new(
+            sim.clone(),
+            tsp_sim::network::DeviceId(0),
+        ))
+    });
     SimWorld {
         sim,
         opener,
+        lines,
         caller,
     }
 }
 
 impl SimWorld {
-    /// [`CALLER_NUMBER`] (JANE DOE, a data modem) calls our line `after` from now.
+    /// [`CALLER_NUMBER`] (JANE DOE, a data modem) calls our (first) line `after` from now.
     pub fn ring_us_in(&self, after: Duration) {
         let originate = Carrier {
             role: CarrierRole::Originate,
@@ -86,11 +125,15 @@ impl SimWorld {
             max_rate: 33_600,
         };
         let caller = self.caller;
+        let ours = self
+            .lines
+            .first()
+            .map_or(OUR_NUMBER.to_owned(), |(n, _)| n.clone());
         let attached = self.sim.with(|net, now| {
             let party = ScriptedParty::builder()
                 .carrier(originate)
                 .echo()
-                .call_at(after, OUR_NUMBER);
+                .call_at(after, ours.as_str());
             net.attach_party(caller, party.build(now))
         });
         if let Err(e) = attached {

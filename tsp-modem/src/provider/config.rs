@@ -181,14 +181,14 @@ impl LineFile {
                 line: self.name.clone(),
                 source,
             })?;
-        if let Some(profile) = &self.profile {
-            if Profile::by_name(profile).is_none() {
-                return Err(ConfigError::Profile {
-                    line: self.name.clone(),
-                    profile: profile.clone(),
-                    known: crate::profile::NAMES.join(", "),
-                });
-            }
+        if let Some(profile) = &self.profile
+            && Profile::by_name(profile).is_none()
+        {
+            return Err(ConfigError::Profile {
+                line: self.name.clone(),
+                profile: profile.clone(),
+                known: crate::profile::NAMES.join(", "),
+            });
         }
         let flow = match self.flow_control {
             FlowControlFile::None => FlowControl::None,

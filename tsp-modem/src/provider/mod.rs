@@ -232,10 +232,10 @@ impl ModemProvider {
 
     async fn close_running(running: Running) {
         let (reply, rx) = oneshot::channel();
-        if running.tx.send(Request::Close(reply)).is_ok() {
-            if let Ok(Err(e)) = rx.await {
-                tracing::warn!(error = %e, "close");
-            }
+        if running.tx.send(Request::Close(reply)).is_ok()
+            && let Ok(Err(e)) = rx.await
+        {
+            tracing::warn!(error = %e, "close");
         }
         if let Err(e) = running.task.await {
             tracing::error!(error = %e, "line task failed");

@@ -150,10 +150,8 @@ impl Driver {
             }
             wrote = true;
         }
-        if wrote {
-            if let Err(e) = self.port.flush().await {
-                return Err(self.lost(e));
-            }
+        if wrote && let Err(e) = self.port.flush().await {
+            return Err(self.lost(e));
         }
         Ok(())
     }

@@ -100,10 +100,10 @@ impl PortOpener for FakeModem {
                             .iter()
                             .find(|(prefix, _)| text.starts_with(prefix.as_str()))
                             .map_or_else(|| Some("\r\nOK\r\n".to_owned()), |(_, a)| a.clone());
-                        if let Some(answer) = answer {
-                            if modem.write_all(answer.as_bytes()).await.is_err() {
-                                return;
-                            }
+                        if let Some(answer) = answer
+                            && modem.write_all(answer.as_bytes()).await.is_err()
+                        {
+                            return;
                         }
                     }
                 }

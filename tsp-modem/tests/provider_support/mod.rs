@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use tsp_modem::transport::{PortOpener, SimPortOpener};
 use tsp_modem::{ModemLineConfig, ModemProvider};
 use tsp_sdk::dial::Location;
-use tsp_sdk::sink::{self, Delivery, RequestRecord, SinkHost};
+use tsp_sdk::host::{ProviderSession, SessionConfig};
+use tsp_sdk::sink::{Deliveries, Delivery};
 use tsp_sdk::spi::*;
 use tsp_sdk::{
     CallInfoStates, CallParamFlags, CallState, LineDevStates, LineErr, MediaModes, Version,
@@ -103,13 +104,14 @@ impl Default for Builder {
 pub struct World {
     pub sim: Sim,
     pub provider: Arc<dyn ProviderDyn>,
-    pub host: SinkHost,
+    /// The one-provider session: request ids, the sink's books, what the provider was asked.
+    pub session: ProviderSession,
+    pub deliveries: Deliveries,
     pub line: LineHandle,
     pub device: SimDevice,
     pub ours: LineId,
     pub far: LineId,
     pub seen: Vec<Seen>,
-    next: u32,
 }
 
 impl Builder {
@@ -176,105 +178,51 @@ impl World {
         far: LineId,
     ) -> World {
         let provider: Arc<dyn ProviderDyn> = Arc::new(provider);
-        let (sink, host) = sink::channel();
-        provider
-            .init(Init {
-                version: Version::V2_2,
-                provider_id: 1,
-                line_base: 0,
-                lines: 1,
-                sink,
-            })
+        let config = SessionConfig {
+            low: Version::V2_2,
+            high: Version::V2_2,
+            ..SessionConfig::default()
+        };
+        let (session, deliveries) = ProviderSession::start(provider.clone(), config)
             .await
             .unwrap();
-        host.begin_session();
         World {
             sim,
             provider,
-            host,
-            line: LineHandle(1),
+            session,
+            deliveries,
+            line: LineHandle(0),
             device,
             ours,
             far,
             seen: Vec::new(),
-            next: 1,
         }
     }
 
     pub async fn open(&mut self) -> Result<(), tsp_sdk::Error> {
-        self.host.line_opened(self.line);
-        let opened = self
-            .provider
-            .open(OpenLine {
-                device: DeviceId(0),
-                line: self.line,
-                version: Version::V2_2,
-            })
-            .await;
-        if opened.is_err() {
-            self.host.line_closed(self.line);
-        }
-        opened
+        self.line = self.session.open(DeviceId(0), Version::V2_2).await?;
+        Ok(())
     }
 
     pub async fn close(&mut self) {
-        self.provider.close(self.line).await.unwrap();
-        self.host.line_closed(self.line);
+        self.session.close(self.line).await.unwrap();
     }
 
     pub async fn detect(&mut self, modes: MediaModes) {
-        self.provider
+        self.session
             .set_default_media_detection(self.line, modes)
             .await
             .unwrap();
     }
 
-    pub fn request(
-        &mut self,
-        operation: &'static str,
-        call: Option<CallHandle>,
-        creates_call: bool,
-    ) -> RequestId {
-        let request = RequestId::new(self.next).unwrap();
-        self.next += 1;
-        self.host.begin_request(
-            request,
-            RequestRecord {
-                operation,
-                line: self.line,
-                call,
-                creates_call,
-            },
-        );
-        request
-    }
-
-    /// make_call; on a synchronous refusal the request is marked refused.
+    /// make_call; a synchronous refusal is marked in the sink by the session.
     pub async fn make_call(
         &mut self,
         dest: Option<&str>,
         params: CallParams,
     ) -> Result<(CallHandle, RequestId), tsp_sdk::Error> {
-        let call = self.host.allocate_call(self.line);
-        let request = self.request("make_call", Some(call), true);
-        let made = self
-            .provider
-            .make_call(MakeCall {
-                request,
-                line: self.line,
-                call,
-                dest: dest.map(Into::into),
-                country: 0,
-                params,
-            })
-            .await;
-        match made {
-            Ok(()) => Ok((call, request)),
-            Err(e) => {
-                self.host.request_refused(request);
-                Err(e)
-            }
-        }
+        let accepted = self.session.make_call(self.line, dest, 0, params).await?;
+        Ok((accepted.call, accepted.request))
     }
 
     pub async fn data_call(&mut self, dest: &str) -> CallHandle {
@@ -290,22 +238,12 @@ impl World {
         operation: &'static str,
         call: CallHandle,
     ) -> Result<RequestId, tsp_sdk::Error> {
-        let request = self.request(operation, Some(call), false);
-        let req = CallRequest::new(request, call);
-        let result = match operation {
-            "drop_call" => self.provider.drop_call(req).await,
-            "answer" => self.provider.answer(req).await,
-            "secure_call" => {
-                self.provider
-                    .secure_call(SecureCall { request, call })
-                    .await
-            }
+        match operation {
+            "drop_call" => self.session.drop_call(call, Vec::new()).await,
+            "answer" => self.session.answer(call, Vec::new()).await,
+            "secure_call" => self.session.secure_call(call).await,
             other => panic!("no such operation {other}"),
-        };
-        if result.is_err() {
-            self.host.request_refused(request);
         }
-        result.map(|()| request)
     }
 
     pub async fn dial(
@@ -313,25 +251,11 @@ impl World {
         call: CallHandle,
         dest: &str,
     ) -> Result<RequestId, tsp_sdk::Error> {
-        let request = self.request("dial", Some(call), false);
-        let result = self
-            .provider
-            .dial(Dial {
-                request,
-                call,
-                dest: dest.into(),
-                country: 0,
-            })
-            .await;
-        if result.is_err() {
-            self.host.request_refused(request);
-        }
-        result.map(|()| request)
+        self.session.dial(call, dest, 0).await
     }
 
     pub async fn close_call(&mut self, call: CallHandle) {
-        self.provider.close_call(call).await.unwrap();
-        self.host.call_closed(call);
+        self.session.close_call(call).await.unwrap();
     }
 
     fn record(&mut self, delivery: Delivery) -> Seen {
@@ -349,6 +273,7 @@ impl World {
                 LineEvent::Close => Seen::Close,
                 other => Seen::Other(format!("{other:?}")),
             },
+            other => Seen::Other(format!("{other:?}")),
         };
         self.seen.push(seen.clone());
         seen
@@ -364,7 +289,7 @@ impl World {
     ) -> Seen {
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            match tokio::time::timeout_at(deadline, self.host.recv()).await {
+            match tokio::time::timeout_at(deadline, self.deliveries.recv()).await {
                 Ok(Some(delivery)) => {
                     let seen = self.record(delivery);
                     if pred(&seen) {
@@ -374,7 +299,7 @@ impl World {
                 other => panic!(
                     "waiting for {what}: {other:?}\nseen: {:#?}\nviolations: {:?}\ntranscript:\n{}",
                     self.seen,
-                    self.host.violations(),
+                    self.session.violations(),
                     self.sim.transcript()
                 ),
             }
@@ -418,7 +343,9 @@ impl World {
     /// Receives whatever arrives in the next `span` of virtual time.
     pub async fn drain(&mut self, span: Duration) {
         let deadline = tokio::time::Instant::now() + span;
-        while let Ok(Some(delivery)) = tokio::time::timeout_at(deadline, self.host.recv()).await {
+        while let Ok(Some(delivery)) =
+            tokio::time::timeout_at(deadline, self.deliveries.recv()).await
+        {
             self.record(delivery);
         }
     }
@@ -447,7 +374,7 @@ impl World {
     }
 
     pub fn assert_no_violations(&self) {
-        let violations = self.host.violations();
+        let violations = self.session.violations();
         assert!(
             violations.is_empty(),
             "contract violations: {violations:?}\nseen: {:#?}",
@@ -457,7 +384,7 @@ impl World {
 
     pub async fn stream(&self, call: CallHandle) -> Result<Box<dyn ByteStream>, tsp_sdk::Error> {
         match self
-            .provider
+            .session
             .get_id(GetId {
                 select: Select::Call(call),
                 class: DeviceClass::new(DeviceClass::COMM_DATAMODEM),

@@ -6,6 +6,11 @@ use crate::spi::{CallHandle, LineEvent, LineHandle, RequestId};
 use crate::types::{CallState, CallStates};
 
 use super::Violation;
+use super::tombstones::Tombstones;
+
+/// How many violations the sink keeps for [`SinkHost::violations`](super::SinkHost::violations);
+/// later ones are counted and logged, not kept.
+pub(crate) const VIOLATIONS_KEPT: usize = 1024;
 
 /// What the host told the sink about a request it issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,7 +36,19 @@ enum Phase {
     Pending(RequestId),
     Live,
     Failed,
-    Closed,
+}
+
+/// What the sink holds now: live things and bounded tombstones ([`SinkControl::sizes`](super::SinkControl::sizes)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LedgerSizes {
+    /// Lines open at the provider.
+    pub open_lines: usize,
+    /// Calls not yet closed (including failed ones awaiting `close_call`).
+    pub live_calls: usize,
+    /// Requests issued and not yet completed.
+    pub pending_requests: usize,
+    /// Ended lines, calls and requests remembered (at most a few thousand of each).
+    pub tombstones: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -42,35 +59,75 @@ struct CallRecord {
     states: CallStates,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LineLife {
-    Open,
-    Closed,
-}
-
 /// The ledger. All methods run under the sink's lock, so checks and deliveries are serialised.
+///
+/// Live things (open lines, calls not yet closed, pending requests) are kept until they end; ended
+/// ones are kept as bounded [`Tombstones`], so a server that runs for months does not grow.
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
     shut_down: bool,
-    lines: HashMap<LineHandle, LineLife>,
+    lines: HashMap<LineHandle, ()>,
+    closed_lines: Tombstones<LineHandle, ()>,
     calls: HashMap<CallHandle, CallRecord>,
+    closed_calls: Tombstones<CallHandle, LineHandle>,
     pending: HashMap<RequestId, RequestRecord>,
-    finished: HashMap<RequestId, Finished>,
+    finished: Tombstones<RequestId, Finished>,
     next_call: u32,
+    next_request: u32,
     pub(crate) violations: Vec<Violation>,
+    pub(crate) violations_dropped: u64,
 }
 
 impl Ledger {
     pub(crate) fn reset(&mut self) {
         *self = Ledger {
             next_call: self.next_call,
+            next_request: self.next_request,
             violations: std::mem::take(&mut self.violations),
+            violations_dropped: self.violations_dropped,
             ..Ledger::default()
         };
     }
 
+    /// Keeps a violation (up to [`VIOLATIONS_KEPT`]).
+    pub(crate) fn keep_violation(&mut self, violation: Violation) {
+        if self.violations.len() < VIOLATIONS_KEPT {
+            self.violations.push(violation);
+        } else {
+            self.violations_dropped += 1;
+        }
+    }
+
     pub(crate) fn line_opened(&mut self, line: LineHandle) {
-        self.lines.insert(line, LineLife::Open);
+        self.closed_lines.remove(&line);
+        self.lines.insert(line, ());
+    }
+
+    /// The next request id that is not pending (`1..=0x7FFF_FFFF`, wrapping), registered at once.
+    pub(crate) fn begin_next(
+        &mut self,
+        mut record: impl FnMut(RequestId) -> RequestRecord,
+    ) -> RequestId {
+        let mut id = RequestId::new(self.next_request).unwrap_or(RequestId::FIRST);
+        while self.pending.contains_key(&id) {
+            id = id.next();
+        }
+        self.next_request = id.next().get();
+        self.begin_request(id, record(id));
+        id
+    }
+
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.shut_down
+    }
+
+    pub(crate) fn pending_record(&self, request: RequestId) -> Option<RequestRecord> {
+        self.pending.get(&request).copied()
+    }
+
+    /// The line a live call is on.
+    pub(crate) fn line_of(&self, call: CallHandle) -> Option<LineHandle> {
+        self.calls.get(&call).map(|c| c.line)
     }
 
     pub(crate) fn allocate_call(
@@ -83,6 +140,7 @@ impl Ledger {
             self.next_call = self.next_call.wrapping_add(1).max(1);
         }
         let call = CallHandle(self.next_call);
+        self.closed_calls.remove(&call);
         let phase = phase_request.map_or(Phase::Live, Phase::Pending);
         self.calls.insert(
             call,
@@ -98,16 +156,16 @@ impl Ledger {
 
     pub(crate) fn begin_request(&mut self, request: RequestId, record: RequestRecord) {
         self.finished.remove(&request);
-        if record.creates_call {
-            if let Some(call) = record.call {
-                let entry = self.calls.entry(call).or_insert(CallRecord {
-                    line: record.line,
-                    phase: Phase::Pending(request),
-                    state: None,
-                    states: CallStates::empty(),
-                });
-                entry.phase = Phase::Pending(request);
-            }
+        if record.creates_call
+            && let Some(call) = record.call
+        {
+            let entry = self.calls.entry(call).or_insert(CallRecord {
+                line: record.line,
+                phase: Phase::Pending(request),
+                state: None,
+                states: CallStates::empty(),
+            });
+            entry.phase = Phase::Pending(request);
         }
         self.pending.insert(request, record);
     }
@@ -115,11 +173,23 @@ impl Ledger {
     pub(crate) fn refuse_request(&mut self, request: RequestId) {
         if let Some(record) = self.pending.remove(&request) {
             self.finished.insert(request, Finished::Refused);
-            if record.creates_call {
-                if let Some(call) = record.call.and_then(|c| self.calls.get_mut(&c)) {
-                    call.phase = Phase::Failed;
-                }
+            if record.creates_call
+                && let Some(call) = record.call.and_then(|c| self.calls.get_mut(&c))
+            {
+                call.phase = Phase::Failed;
             }
+        }
+    }
+
+    /// Forgets a call whose creating request failed synchronously: TAPI never closes such a
+    /// call (T§1.2), so nothing else would. Later events for it are still refused.
+    pub(crate) fn forget_failed_call(&mut self, call: CallHandle) {
+        if let Some(record) = self.calls.get(&call)
+            && record.phase == Phase::Failed
+        {
+            let line = record.line;
+            self.calls.remove(&call);
+            self.closed_calls.insert(call, line);
         }
     }
 
@@ -140,12 +210,11 @@ impl Ledger {
             });
         };
         self.finished.insert(request, Finished::Completed);
-        if record.creates_call {
-            if let Some(call) = record.call.and_then(|c| self.calls.get_mut(&c)) {
-                if call.phase == Phase::Pending(request) {
-                    call.phase = if ok { Phase::Live } else { Phase::Failed };
-                }
-            }
+        if record.creates_call
+            && let Some(call) = record.call.and_then(|c| self.calls.get_mut(&c))
+            && call.phase == Phase::Pending(request)
+        {
+            call.phase = if ok { Phase::Live } else { Phase::Failed };
         }
         Ok(record)
     }
@@ -154,10 +223,12 @@ impl Ledger {
         if self.shut_down {
             return Err(Violation::AfterShutdown);
         }
-        match self.lines.get(&line) {
-            Some(LineLife::Open) => Ok(()),
-            Some(LineLife::Closed) => Err(Violation::AfterLineClose { line }),
-            None => Err(Violation::LineNotOpen { line }),
+        if self.lines.contains_key(&line) {
+            Ok(())
+        } else if self.closed_lines.get(&line).is_some() {
+            Err(Violation::AfterLineClose { line })
+        } else {
+            Err(Violation::LineNotOpen { line })
         }
     }
 
@@ -168,21 +239,23 @@ impl Ledger {
     /// Checks an event and records what it changes.
     pub(crate) fn event(&mut self, line: LineHandle, event: &LineEvent) -> Result<(), Violation> {
         self.check_line(line)?;
-        if let LineEvent::Close = event {
-            if let Some((request, _)) = self.pending.iter().find(|(_, r)| r.line == line) {
-                return Err(Violation::CloseWithPending {
-                    line,
-                    request: *request,
-                });
-            }
+        if let LineEvent::Close = event
+            && let Some((request, _)) = self.pending.iter().find(|(_, r)| r.line == line)
+        {
+            return Err(Violation::CloseWithPending {
+                line,
+                request: *request,
+            });
         }
         let Some(call) = event.call() else {
             return Ok(());
         };
-        let record = self
-            .calls
-            .get_mut(&call)
-            .ok_or(Violation::UnknownCall { call })?;
+        let Some(record) = self.calls.get_mut(&call) else {
+            return Err(match self.closed_calls.get(&call) {
+                Some(_) => Violation::AfterCallClose { call },
+                None => Violation::UnknownCall { call },
+            });
+        };
         if record.line != line {
             return Err(Violation::WrongLine {
                 call,
@@ -195,7 +268,6 @@ impl Ledger {
                 return Err(Violation::EventBeforeCompletion { call, request });
             }
             Phase::Failed => return Err(Violation::EventForFailedCall { call }),
-            Phase::Closed => return Err(Violation::AfterCallClose { call }),
             Phase::Live => {}
         }
         if let LineEvent::CallState { state, .. } = event {
@@ -233,19 +305,38 @@ impl Ledger {
 
     pub(crate) fn call_closed(&mut self, call: CallHandle) -> Vec<(RequestId, RequestRecord)> {
         let left = self.take_pending(|r| r.call == Some(call));
-        if let Some(record) = self.calls.get_mut(&call) {
-            record.phase = Phase::Closed;
+        if let Some(record) = self.calls.remove(&call) {
+            self.closed_calls.insert(call, record.line);
         }
         left
     }
 
     pub(crate) fn line_closed(&mut self, line: LineHandle) -> Vec<(RequestId, RequestRecord)> {
         let left = self.take_pending(|r| r.line == line);
-        self.lines.insert(line, LineLife::Closed);
-        for record in self.calls.values_mut().filter(|c| c.line == line) {
-            record.phase = Phase::Closed;
+        self.lines.remove(&line);
+        self.closed_lines.insert(line, ());
+        let gone: Vec<CallHandle> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| c.line == line)
+            .map(|(h, _)| *h)
+            .collect();
+        for call in gone {
+            self.calls.remove(&call);
+            self.closed_calls.insert(call, line);
         }
         left
+    }
+
+    /// How many live lines, calls and pending requests, and remembered tombstones the ledger holds
+    /// (for tests that prove nothing is left behind).
+    pub(crate) fn sizes(&self) -> LedgerSizes {
+        LedgerSizes {
+            open_lines: self.lines.len(),
+            live_calls: self.calls.len(),
+            pending_requests: self.pending.len(),
+            tombstones: self.closed_lines.len() + self.closed_calls.len() + self.finished.len(),
+        }
     }
 
     pub(crate) fn shut_down(&mut self) -> Vec<(RequestId, RequestRecord)> {

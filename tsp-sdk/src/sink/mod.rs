@@ -21,22 +21,24 @@
 //! [`SinkHost::violations`], and is returned to the provider as `Err`. The host keeps running.
 
 mod ledger;
+mod tombstones;
 mod violation;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::mpsc;
 
-pub use ledger::RequestRecord;
+pub use ledger::{LedgerSizes, RequestRecord};
 pub use violation::Violation;
 
 use crate::error::{Error, LineErr};
-use crate::spi::{CallHandle, CallStateChange, LineEvent, LineHandle, RequestId};
+use crate::spi::{CallHandle, CallStateChange, DeviceId, LineEvent, LineHandle, RequestId};
 use crate::types::{CallInfoStates, CallState, CallStates, LineDevStates, MediaModes};
 use ledger::Ledger;
 
 /// What reaches the host from a provider, in the order the provider sent it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Delivery {
     /// An async request finished (`ASYNC_COMPLETION`).
     Completed {
@@ -61,6 +63,11 @@ pub enum Delivery {
         /// The event.
         event: LineEvent,
     },
+    /// A device is gone for good (`LINE_REMOVE`), whether or not its line is open.
+    DeviceRemoved {
+        /// The device.
+        device: DeviceId,
+    },
 }
 
 struct Shared {
@@ -79,7 +86,7 @@ impl Shared {
 
     fn refuse(&self, ledger: &mut Ledger, violation: Violation) -> Violation {
         tracing::error!(%violation, "provider broke the TSPI contract; callback refused");
-        ledger.violations.push(violation.clone());
+        ledger.keep_violation(violation.clone());
         violation
     }
 
@@ -128,7 +135,10 @@ pub fn channel() -> (EventSink, SinkHost) {
         EventSink {
             shared: shared.clone(),
         },
-        SinkHost { shared, rx },
+        SinkHost {
+            control: SinkControl { shared },
+            deliveries: Deliveries { rx },
+        },
     )
 }
 
@@ -151,14 +161,13 @@ impl EventSink {
     /// Completes an async request, exactly once, with `Ok(())` or an error.
     pub fn complete(&self, request: RequestId, result: Result<(), Error>) -> Result<(), Violation> {
         let mut ledger = self.shared.lock();
-        if let Err(e) = &result {
-            if let LineErr::DeviceSpecific(code) = e.kind() {
-                if !LineErr::DEVICE_SPECIFIC.contains(&code) {
-                    return Err(self
-                        .shared
-                        .refuse(&mut ledger, Violation::InvalidResult { request }));
-                }
-            }
+        if let Err(e) = &result
+            && let LineErr::DeviceSpecific(code) = e.kind()
+            && !LineErr::DEVICE_SPECIFIC.contains(&code)
+        {
+            return Err(self
+                .shared
+                .refuse(&mut ledger, Violation::InvalidResult { request }));
         }
         match ledger.complete(request, result.is_ok()) {
             Ok(record) => {
@@ -234,12 +243,27 @@ impl EventSink {
     pub fn request_close(&self, line: LineHandle) -> Result<(), Violation> {
         self.event(line, LineEvent::Close)
     }
+
+    /// Reports that a device is gone for good (`LINE_REMOVE`, T§4), whether or not its line is
+    /// open. If it is open, complete its pending requests first, as for
+    /// [`request_close`](Self::request_close); the host then closes the line and answers
+    /// `LINEERR_NODEVICE` for the device from now on.
+    pub fn device_removed(&self, device: DeviceId) -> Result<(), Violation> {
+        let mut ledger = self.shared.lock();
+        if ledger.is_shut_down() {
+            return Err(self.shared.refuse(&mut ledger, Violation::AfterShutdown));
+        }
+        self.shared.send(Delivery::DeviceRemoved { device });
+        Ok(())
+    }
 }
 
-/// The driver's side: it registers what it asks of the provider and receives what comes back.
+/// The driver's side: it registers what it asks of the provider ([`SinkControl`]) and receives
+/// what comes back ([`Deliveries`]). [`split`](SinkHost::split) separates the two so one task can
+/// receive while others issue requests.
 pub struct SinkHost {
-    shared: Arc<Shared>,
-    rx: mpsc::UnboundedReceiver<Delivery>,
+    control: SinkControl,
+    deliveries: Deliveries,
 }
 
 impl std::fmt::Debug for SinkHost {
@@ -248,7 +272,67 @@ impl std::fmt::Debug for SinkHost {
     }
 }
 
+impl std::ops::Deref for SinkHost {
+    type Target = SinkControl;
+    fn deref(&self) -> &SinkControl {
+        &self.control
+    }
+}
+
 impl SinkHost {
+    /// The two halves: bookkeeping (cheap to clone) and the receiver.
+    pub fn split(self) -> (SinkControl, Deliveries) {
+        (self.control, self.deliveries)
+    }
+
+    /// The next delivery, waiting for it. `None` once every [`EventSink`] clone is gone.
+    pub async fn recv(&mut self) -> Option<Delivery> {
+        self.deliveries.recv().await
+    }
+
+    /// The next delivery if one is ready.
+    pub fn try_recv(&mut self) -> Option<Delivery> {
+        self.deliveries.try_recv()
+    }
+}
+
+/// What reaches the driver from the provider, in order.
+pub struct Deliveries {
+    rx: mpsc::UnboundedReceiver<Delivery>,
+}
+
+impl std::fmt::Debug for Deliveries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deliveries").finish_non_exhaustive()
+    }
+}
+
+impl Deliveries {
+    /// The next delivery, waiting for it. `None` once every [`EventSink`] clone is gone.
+    pub async fn recv(&mut self) -> Option<Delivery> {
+        self.rx.recv().await
+    }
+
+    /// The next delivery if one is ready.
+    pub fn try_recv(&mut self) -> Option<Delivery> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// The driver's bookkeeping: what it asked of the provider, so callbacks can be checked. Cheap to
+/// clone; every clone records into the same sink.
+#[derive(Clone)]
+pub struct SinkControl {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for SinkControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SinkControl").finish_non_exhaustive()
+    }
+}
+
+impl SinkControl {
     /// A new session begins (after `init`): forget lines, calls and requests of an earlier one.
     pub fn begin_session(&self) {
         self.shared.lock().reset();
@@ -267,14 +351,37 @@ impl SinkHost {
     }
 
     /// Registers an async request before the provider is called. For a call-creating request,
-    /// `record.call` becomes pending until the completion.
+    /// `record.call` becomes pending until the completion. The id must not be pending already;
+    /// [`begin`](Self::begin) picks a free one.
     pub fn begin_request(&self, request: RequestId, record: RequestRecord) {
         self.shared.lock().begin_request(request, record);
     }
 
-    /// The provider failed the request synchronously: it must never complete.
+    /// Picks the next request id that is not pending (`1..=0x7FFF_FFFF`, wrapping: TAPI never
+    /// reuses an id until its completion was reported, T§1.1) and registers the request under it.
+    pub fn begin(&self, record: RequestRecord) -> RequestId {
+        self.shared.lock().begin_next(|_| record)
+    }
+
+    /// The provider failed the request synchronously: it must never complete. A call it would have
+    /// created is forgotten (TAPI never closes it, T§1.2); later events for it are refused.
     pub fn request_refused(&self, request: RequestId) {
-        self.shared.lock().refuse_request(request);
+        let mut ledger = self.shared.lock();
+        let record = ledger.pending_record(request);
+        ledger.refuse_request(request);
+        if let Some(RequestRecord {
+            creates_call: true,
+            call: Some(call),
+            ..
+        }) = record
+        {
+            ledger.forget_failed_call(call);
+        }
+    }
+
+    /// The line a call is on, while the call is not closed.
+    pub fn line_of(&self, call: CallHandle) -> Option<LineHandle> {
+        self.shared.lock().line_of(call)
     }
 
     /// `close_call` returned: anything still pending on the call is a violation (and is completed
@@ -299,19 +406,15 @@ impl SinkHost {
         self.shared.auto_fail(&mut ledger, left, "shutdown");
     }
 
-    /// The next delivery, waiting for it. `None` once every [`EventSink`] clone is gone.
-    pub async fn recv(&mut self) -> Option<Delivery> {
-        self.rx.recv().await
-    }
-
-    /// The next delivery if one is ready.
-    pub fn try_recv(&mut self) -> Option<Delivery> {
-        self.rx.try_recv().ok()
-    }
-
-    /// Every violation seen so far, oldest first.
+    /// Every violation seen so far, oldest first (the first 1,024; later ones are only counted, in
+    /// [`violations_dropped`](Self::violations_dropped)).
     pub fn violations(&self) -> Vec<Violation> {
         self.shared.lock().violations.clone()
+    }
+
+    /// How many violations were seen beyond the ones kept.
+    pub fn violations_dropped(&self) -> u64 {
+        self.shared.lock().violations_dropped
     }
 
     /// Requests issued and not yet completed or refused.
@@ -319,8 +422,14 @@ impl SinkHost {
         self.shared.lock().pending_requests()
     }
 
-    /// A call's last reported state and every state it has been reported in.
+    /// A call's last reported state and every state it has been reported in, while it is not
+    /// closed.
     pub fn call_states(&self, call: CallHandle) -> Option<(Option<CallState>, CallStates)> {
         self.shared.lock().call_states(call)
+    }
+
+    /// What the sink holds now (live lines, calls and requests; tombstones).
+    pub fn sizes(&self) -> LedgerSizes {
+        self.shared.lock().sizes()
     }
 }

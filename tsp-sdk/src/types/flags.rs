@@ -485,3 +485,32 @@ bitflags! {
         const HOLD = 0x4;
     }
 }
+
+bitflags! {
+    /// `LINECALLPRIVILEGE_*`: what an application may do with a call, and with what privileges it
+    /// opens a line (T§2.7). A line is opened with NONE, MONITOR, OWNER or MONITOR|OWNER; a call
+    /// handle is MONITOR or OWNER.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct CallPrivilege: u32 {
+        /// `LINECALLPRIVILEGE_NONE`: outgoing calls only; no handles to other calls.
+        const NONE = 0x1;
+        /// `LINECALLPRIVILEGE_MONITOR`: observe and query calls.
+        const MONITOR = 0x2;
+        /// `LINECALLPRIVILEGE_OWNER`: change the call's state (answer, drop, …).
+        const OWNER = 0x4;
+    }
+}
+
+bitflags! {
+    /// `LINEREQUESTMODE_*`: kinds of Assisted Telephony requests (T§6). TAPI 2.x uses MAKECALL
+    /// only; MEDIACALL is obsolete and DROP belongs to 16-bit TAPI.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct RequestModes: u32 {
+        /// `LINEREQUESTMODE_MAKECALL`: `tapiRequestMakeCall`.
+        const MAKECALL = 0x1;
+        /// `LINEREQUESTMODE_MEDIACALL`: obsolete.
+        const MEDIACALL = 0x2;
+        /// `LINEREQUESTMODE_DROP`: `tapiRequestDrop` (16-bit TAPI).
+        const DROP = 0x4;
+    }
+}

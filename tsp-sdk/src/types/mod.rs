@@ -12,8 +12,8 @@ mod version;
 pub use call_state::{CallState, CallStates};
 pub use flags::{
     AddrCapFlags, AddressStates, AnswerModes, CallFeatures, CallInfoStates, CallOrigin,
-    CallParamFlags, CallPartyIdFlags, CallReason, CallSelect, DevCapFlags, DigitModes,
-    LineDevStates, LineFeatures,
+    CallParamFlags, CallPartyIdFlags, CallPrivilege, CallReason, CallSelect, DevCapFlags,
+    DigitModes, LineDevStates, LineFeatures, RequestModes,
 };
 pub use media::{BearerModes, MediaModes};
 pub use modes::{BusyMode, ConnectedMode, DialToneMode, DisconnectMode, OfferingMode, SpecialInfo};

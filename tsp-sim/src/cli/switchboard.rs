@@ -242,10 +242,10 @@ impl Switchboard {
             return Ok(index);
         }
         let index_text = token.strip_prefix("ttySIM").unwrap_or(token);
-        if let Ok(index) = index_text.parse::<usize>() {
-            if index < self.modems.len() {
-                return Ok(index);
-            }
+        if let Ok(index) = index_text.parse::<usize>()
+            && index < self.modems.len()
+        {
+            return Ok(index);
         }
         if let Some(index) = self.modems.iter().position(|m| {
             m.spec

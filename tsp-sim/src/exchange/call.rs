@@ -230,11 +230,10 @@ impl Exchange {
         };
         if let (Some(RingStep::RingOn), Some(NoAnswerTimeout::Rings(limit))) =
             (ringer.peek(), self.config.no_answer_timeout)
+            && ringer.rings() >= limit
         {
-            if ringer.rings() >= limit {
-                self.no_answer(id);
-                return;
-            }
+            self.no_answer(id);
+            return;
         }
         let Some(call) = self.calls.get_mut(&id) else {
             return;

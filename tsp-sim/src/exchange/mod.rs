@@ -285,10 +285,10 @@ impl Exchange {
     fn next_due(&self) -> Option<(Instant, Due)> {
         let mut best: Option<(Instant, Due)> = None;
         let mut consider = |at: Option<Instant>, due: Due| {
-            if let Some(at) = at {
-                if best.is_none_or(|(b, _)| at < b) {
-                    best = Some((at, due));
-                }
+            if let Some(at) = at
+                && best.is_none_or(|(b, _)| at < b)
+            {
+                best = Some((at, due));
             }
         };
         for (index, sub) in self.lines.iter().enumerate() {

@@ -89,10 +89,10 @@ impl LineState {
         }
         call.state = state;
         call.info.call_states |= state.state().as_set();
-        if let Some(sink) = &self.sink {
-            if let Err(v) = sink.call_state(line, call.handle, state, call.info.media_mode) {
-                tracing::error!(%v, "sim provider: event refused");
-            }
+        if let Some(sink) = &self.sink
+            && let Err(v) = sink.call_state(line, call.handle, state, call.info.media_mode)
+        {
+            tracing::error!(%v, "sim provider: event refused");
         }
         if matches!(
             state,
@@ -421,11 +421,11 @@ fn party_from_caller_id(cid: &CallerId) -> PartyId {
         Presentation::Private => party.flags |= CallPartyIdFlags::BLOCKED,
         Presentation::OutOfArea => party.flags |= CallPartyIdFlags::OUTOFAREA,
     }
-    if cid.name_presentation == Presentation::Available {
-        if let Some(name) = &cid.name {
-            party.name = Some(name.clone());
-            party.flags |= CallPartyIdFlags::NAME;
-        }
+    if cid.name_presentation == Presentation::Available
+        && let Some(name) = &cid.name
+    {
+        party.name = Some(name.clone());
+        party.flags |= CallPartyIdFlags::NAME;
     }
     if party.flags.is_empty() {
         party.flags = CallPartyIdFlags::UNAVAIL;

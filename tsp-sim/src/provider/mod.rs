@@ -162,10 +162,10 @@ impl SimProvider {
     }
 
     fn complete(&self, line: &LineState, request: RequestId, result: Result<()>) {
-        if let Some(sink) = &line.sink {
-            if let Err(v) = sink.complete(request, result) {
-                tracing::error!(%v, "sim provider: completion refused");
-            }
+        if let Some(sink) = &line.sink
+            && let Err(v) = sink.complete(request, result)
+        {
+            tracing::error!(%v, "sim provider: completion refused");
         }
     }
 }

@@ -79,10 +79,10 @@ impl Engine {
                 return (input, None);
             }
         }
-        if let Some(f) = self.in_flight.as_mut() {
-            if matches!(f.escape, Some(EscapePhase::GuardAfter(_))) {
-                return self.guard_input(input, now);
-            }
+        if let Some(f) = self.in_flight.as_mut()
+            && matches!(f.escape, Some(EscapePhase::GuardAfter(_)))
+        {
+            return self.guard_input(input, now);
         }
         let previous_rx = self.last_rx.replace(now);
         let CarrierDetect::InBand { pause } = self.cfg.carrier_detect else {

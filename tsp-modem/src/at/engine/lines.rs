@@ -31,11 +31,11 @@ impl Engine {
             input = &input[1..];
         }
         let n = self.digester.push(input);
-        if let Some(f) = self.in_flight.as_mut() {
-            if f.escape == Some(EscapePhase::AwaitOk) {
-                let room = ESCAPE_REPLAY_LIMIT.saturating_sub(f.escape_replay.len());
-                f.escape_replay.extend_from_slice(&input[..n.min(room)]);
-            }
+        if let Some(f) = self.in_flight.as_mut()
+            && f.escape == Some(EscapePhase::AwaitOk)
+        {
+            let room = ESCAPE_REPLAY_LIMIT.saturating_sub(f.escape_replay.len());
+            f.escape_replay.extend_from_slice(&input[..n.min(room)]);
         }
         self.last_rx = Some(now);
         self.drain_lines(false, now);

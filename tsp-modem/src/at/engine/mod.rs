@@ -362,10 +362,9 @@ impl Engine {
         }
         if let (Some(since), super::CarrierDetect::InBand { pause }) =
             (self.holdback_since, self.cfg.carrier_detect)
+            && now >= since + pause
         {
-            if now >= since + pause {
-                self.flush_holdback();
-            }
+            self.flush_holdback();
         }
         if self.numeric_flush_at.is_some_and(|t| now >= t) {
             self.numeric_flush_at = None;

@@ -230,7 +230,7 @@ impl CallerId {
 /// (SDMF/MDMF layout, hayes.md §10.3); type 0x02 or 0x03 is a number, 0x04 the reason for none.
 pub fn mesg_number(hex: &str) -> Option<CidValue> {
     let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> = digits

@@ -100,10 +100,12 @@ fn leading_rate(text: &str) -> Option<(u32, usize)> {
     if end == 0 {
         return None;
     }
-    if let Some(&next) = bytes.get(end) {
-        if next != b'/' && next != b' ' && next != b'\t' {
-            return None;
-        }
+    if let Some(&next) = bytes.get(end)
+        && next != b'/'
+        && next != b' '
+        && next != b'\t'
+    {
+        return None;
     }
     let digits: String = text[..end].chars().filter(char::is_ascii_digit).collect();
     digits.parse().ok().map(|rate| (rate, end))

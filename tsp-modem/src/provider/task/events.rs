@@ -129,11 +129,11 @@ impl LineTask {
             return;
         }
         if let Err(e) = self.send_attempt(command, attempt, request) {
-            if let Some(call) = self.call.as_ref() {
-                if call.creating.is_some() {
-                    self.fail_creation(e);
-                    return;
-                }
+            if let Some(call) = self.call.as_ref()
+                && call.creating.is_some()
+            {
+                self.fail_creation(e);
+                return;
             }
             if let Some(request) = request {
                 self.finish_request(request, Err(e));

@@ -185,16 +185,16 @@ impl LineTask {
         self.lost = true;
         tracing::error!(port = %self.port, %error, "device lost");
         let why = format!("{error}");
-        if let Some(call) = self.call.as_mut() {
-            if let Some(request) = call.creating.take() {
-                call.pending.retain(|(r, _)| *r != request);
-                let error = tsp_sdk::Error::new(LineErr::OperationFailed)
-                    .operation("make_call")
-                    .device(self.port.clone())
-                    .detail(why.clone());
-                self.complete(request, Err(error));
-                self.forget_call();
-            }
+        if let Some(call) = self.call.as_mut()
+            && let Some(request) = call.creating.take()
+        {
+            call.pending.retain(|(r, _)| *r != request);
+            let error = tsp_sdk::Error::new(LineErr::OperationFailed)
+                .operation("make_call")
+                .device(self.port.clone())
+                .detail(why.clone());
+            self.complete(request, Err(error));
+            self.forget_call();
         }
         if let Some(call) = self.call.as_mut() {
             call.off_hook = false;
@@ -218,10 +218,10 @@ impl LineTask {
         self.fail_pending(&why);
         self.data = None;
         self.ringing = super::Ringing::default();
-        if self.closing.is_none() {
-            if let Err(violation) = self.sink.request_close(self.line) {
-                tracing::error!(%violation, "close request refused by the sink");
-            }
+        if self.closing.is_none()
+            && let Err(violation) = self.sink.request_close(self.line)
+        {
+            tracing::error!(%violation, "close request refused by the sink");
         }
     }
 

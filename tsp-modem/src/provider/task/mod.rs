@@ -172,11 +172,11 @@ impl LineTask {
     pub(crate) async fn run(mut self) {
         tracing::debug!(port = %self.port, modem = %self.identity.summary(), "line task running");
         while !self.done {
-            if !self.lost {
-                if let Err(e) = self.settle().await {
-                    self.device_lost(&e);
-                    continue;
-                }
+            if !self.lost
+                && let Err(e) = self.settle().await
+            {
+                self.device_lost(&e);
+                continue;
             }
             if self.done {
                 break;
@@ -311,13 +311,12 @@ impl LineTask {
         call.state = state;
         call.info.call_states |= state.state().as_set();
         call.span.in_scope(|| tracing::info!(%state, "call state"));
-        if call.creating.is_none() {
-            if let Err(violation) =
+        if call.creating.is_none()
+            && let Err(violation) =
                 self.sink
                     .call_state(self.line, call.handle, state, call.info.media_mode)
-            {
-                tracing::error!(%violation, "call state refused by the sink");
-            }
+        {
+            tracing::error!(%violation, "call state refused by the sink");
         }
         if matches!(
             state,
