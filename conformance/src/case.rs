@@ -34,6 +34,8 @@ pub enum Need {
     MonitorDigits,
     /// `Capabilities::generate_digits`.
     GenerateDigits,
+    /// A fixture that runs the host-level cases (the host's rules over the provider).
+    HostLevel,
 }
 
 impl Need {
@@ -51,6 +53,9 @@ impl Need {
             }
             Need::MonitorDigits => "Capabilities::monitor_digits",
             Need::GenerateDigits => "Capabilities::generate_digits",
+            Need::HostLevel => {
+                "a fixture that runs host-level cases (Fixture::host_level: modem-pty leaves the provider-independent host rules to modem-sim, the same provider in memory)"
+            }
         }
     }
 }

@@ -55,6 +55,9 @@ pub struct Ctx {
     /// The one-provider session (request ids, the sink's books), once [`Ctx::init`] ran.
     session: Option<ProviderSession>,
     deliveries: Option<Deliveries>,
+    /// A host over the provider (host-level cases), stopped when the case ends.
+    host: Option<tsp_sdk::host::Host>,
+    noted: Vec<Violation>,
     fixture: Arc<dyn Fixture>,
     seen: Vec<(Duration, Seen)>,
     scale: f64,
@@ -96,6 +99,8 @@ impl Ctx {
             strict: world.strict,
             session: None,
             deliveries: None,
+            host: None,
+            noted: Vec::new(),
             fixture: world.fixture,
             seen: Vec::new(),
             scale,
@@ -152,7 +157,8 @@ impl Ctx {
         }
     }
 
-    fn real(&self, virtual_time: Duration) -> Duration {
+    /// Real time for `virtual_time` of simulated time (the same on paused clocks).
+    pub fn real(&self, virtual_time: Duration) -> Duration {
         Duration::from_secs_f64(virtual_time.as_secs_f64() * self.scale)
     }
 
@@ -503,10 +509,42 @@ impl Ctx {
 
     /// Contract violations the sink caught so far.
     pub fn violations(&self) -> Vec<Violation> {
-        self.session
-            .as_ref()
-            .map(ProviderSession::violations)
-            .unwrap_or_default()
+        let mut all = self.noted.clone();
+        if let Some(session) = &self.session {
+            all.extend(session.violations());
+        }
+        if let Some(session) = self.host.as_ref().and_then(|h| h.session(0)) {
+            all.extend(session.violations());
+        }
+        all
+    }
+
+    /// A host-level case runs the provider under a [`Host`](tsp_sdk::host::Host): it is stopped
+    /// (and its provider shut down) when the case ends.
+    pub(crate) fn attach_host(&mut self, host: tsp_sdk::host::Host) {
+        self.host = Some(host);
+    }
+
+    /// Violations seen by a host that is gone.
+    pub(crate) fn note_violations(&mut self, violations: Vec<Violation>) {
+        self.noted.extend(violations);
+        self.noted.dedup();
+    }
+
+    /// Leaves nothing behind, whatever the case did: the host stopped, or the session (or the
+    /// bare provider) shut down.
+    pub(crate) async fn wind_up(&mut self) {
+        if let Some(host) = self.host.take() {
+            if let Some(session) = host.session(0) {
+                let seen = session.violations();
+                self.note_violations(seen);
+            }
+            host.stop().await;
+        } else if let Some(session) = &self.session {
+            let _ = session.shutdown().await;
+        } else {
+            let _ = self.provider.shutdown().await;
+        }
     }
 
     /// Plugs a scripted party into the far line (`5550101`); its timeline counts from now.

@@ -63,6 +63,12 @@ pub trait Fixture: Send + Sync + 'static {
         let _ = sim;
     }
 
+    /// Whether the host-level cases (`host/…`, `server/…`: the host's rules with this provider
+    /// behind a host, in process and through the socket) run on this fixture (default: yes).
+    fn host_level(&self) -> bool {
+        true
+    }
+
     /// Whether [`Fixture::set_device_present`] works; cases that remove the device are skipped
     /// otherwise.
     fn can_remove_device(&self) -> bool {

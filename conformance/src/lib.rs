@@ -5,6 +5,7 @@ mod case;
 mod ctx;
 mod failure;
 mod fixture;
+pub mod host_world;
 pub mod report;
 pub mod runner;
 pub mod targets;

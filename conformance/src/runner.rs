@@ -21,6 +21,7 @@ pub struct Offered {
     secure: bool,
     data_stream: bool,
     device_removal: bool,
+    host_level: bool,
     monitor_digits: bool,
     generate_digits: bool,
 }
@@ -34,6 +35,7 @@ impl Offered {
             Need::Secure => !self.secure,
             Need::DataStream => !self.data_stream,
             Need::DeviceRemoval => !self.device_removal,
+            Need::HostLevel => !self.host_level,
             Need::MonitorDigits => !self.monitor_digits,
             Need::GenerateDigits => !self.generate_digits,
         })
@@ -88,6 +90,7 @@ pub fn probe(fixture: &Arc<dyn Fixture>) -> Result<Offered, Failure> {
                     .iter()
                     .any(|c| DeviceClass::new(c.as_str()).is(DeviceClass::COMM_DATAMODEM)),
             device_removal: fixture.can_remove_device(),
+            host_level: fixture.host_level(),
             monitor_digits: caps.monitor_digits,
             generate_digits: caps.generate_digits,
         })
@@ -108,9 +111,9 @@ pub fn run_case(
         rt.block_on(async {
             let mut ctx = world::build(fixture, case.world, strict).await?;
             let ran = (case.run)(&mut ctx).await;
-            let violations = ctx.violations();
             // Leave nothing behind for the next case, whatever happened.
-            let _ = ctx.provider.shutdown().await;
+            ctx.wind_up().await;
+            let violations = ctx.violations();
             fixture.detach(&ctx.sim);
             ran?;
             if violations.is_empty() {

@@ -1,6 +1,7 @@
 //! The behaviours, one `async fn` each, grouped by area.
 
 mod digits;
+mod host;
 mod incoming;
 mod lifecycle;
 mod media;
@@ -21,6 +22,7 @@ pub fn all_cases() -> Vec<Case> {
         media::cases(),
         digits::cases(),
         teardown::cases(),
+        host::cases(),
     ]
     .into_iter()
     .flatten()

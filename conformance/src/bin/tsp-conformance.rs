@@ -157,9 +157,30 @@ fn main() -> ExitCode {
 
     print!("{}", report::summary(&results));
     for (target, reports, _) in &results {
+        // One line per case, or one per reason when many cases share it.
+        let mut by_reason: Vec<(&str, Vec<&str>)> = Vec::new();
         for r in reports {
             if let Outcome::Skipped(reason) = &r.outcome {
-                println!("skipped {target}::{}: {reason}", r.case.id);
+                match by_reason
+                    .iter_mut()
+                    .find(|(why, _)| *why == reason.as_str())
+                {
+                    Some((_, ids)) => ids.push(r.case.id),
+                    None => by_reason.push((reason.as_str(), vec![r.case.id])),
+                }
+            }
+        }
+        for (reason, ids) in by_reason {
+            if ids.len() > 3 {
+                println!(
+                    "skipped {} {target} cases ({}, …): {reason}",
+                    ids.len(),
+                    ids[0]
+                );
+            } else {
+                for id in ids {
+                    println!("skipped {target}::{id}: {reason}");
+                }
             }
         }
     }

@@ -99,7 +99,7 @@ impl Drop for AppShared {
             }
             match tokio::runtime::Handle::try_current() {
                 Ok(rt) => {
-                    rt.spawn(async move { host.execute(plan, None).await });
+                    rt.spawn(async move { host.execute_detached(plan).await });
                 }
                 Err(_) => {
                     tracing::warn!(app = %id, "application dropped outside a runtime; its provider operations were not run")

@@ -263,6 +263,18 @@ impl HostInner {
         }
     }
 
+    /// Performs a plan nobody waits for (an application dropped without `shutdown`), unless the
+    /// host is stopping: then the stop itself releases everything, and a late operation would
+    /// reach a provider already shut down.
+    pub(crate) async fn execute_detached(self: &Arc<Self>, plan: Plan) {
+        for op in plan {
+            if self.stopped() {
+                return;
+            }
+            self.perform(op, None).await;
+        }
+    }
+
     async fn perform(self: &Arc<Self>, op: ProviderOp, locked: Option<u32>) {
         match op {
             ProviderOp::Drop(key) => {
@@ -453,7 +465,7 @@ async fn work(host: Weak<HostInner>, mut plans: mpsc::UnboundedReceiver<Plan>) {
         let Some(host) = host.upgrade() else {
             return;
         };
-        host.execute(plan, None).await;
+        host.execute_detached(plan).await;
     }
 }
 

@@ -339,7 +339,8 @@ enum Source {
         /// Kept across polls so a push between two polls wakes the reader.
         waiting: Option<Pin<Box<OwnedNotified>>>,
     },
-    Remote(BoxStream<'static, AppEvent>),
+    /// In a mutex only so `Events` is `Sync` (it is polled through `&mut`, never locked).
+    Remote(Mutex<BoxStream<'static, AppEvent>>),
 }
 
 /// An application's events, in the order the host sent them. Ends (`None`) after `shutdown`, once
@@ -367,7 +368,7 @@ impl Events {
     /// Events that come from somewhere else (the RPC client's stream).
     pub fn from_stream(stream: BoxStream<'static, AppEvent>) -> Events {
         Events {
-            source: Source::Remote(stream),
+            source: Source::Remote(Mutex::new(stream)),
         }
     }
 
@@ -392,7 +393,11 @@ impl Stream for Events {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<AppEvent>> {
         match &mut self.get_mut().source {
-            Source::Remote(stream) => stream.as_mut().poll_next(cx),
+            Source::Remote(stream) => stream
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .as_mut()
+                .poll_next(cx),
             Source::Local { queue, waiting } => loop {
                 if let Poll::Ready(event) = queue.pop() {
                     *waiting = None;
