@@ -27,7 +27,7 @@
 //! ```
 
 use std::any::Any;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -169,6 +169,7 @@ impl NetworkBuilder {
             now: start,
             time_scale: self.time_scale,
             slots: Vec::new(),
+            schedule: Schedule::default(),
             devices: Vec::new(),
             dte_out: Vec::new(),
         }
@@ -277,6 +278,22 @@ pub struct Network {
     /// Bytes each device sent to the computer, not yet polled.
     dte_out: Vec<VecDeque<Bytes>>,
     transcript: Transcript,
+    /// Which slots may act, and when each slot's timer is due: so a network of a thousand lines
+    /// does the work of the few that change, not of all of them.
+    schedule: Schedule,
+}
+
+/// The slots that need attention and the slots' timers, kept current as slots change.
+#[derive(Debug, Default)]
+struct Schedule {
+    /// Slots that may have something to say (a signal, input, a timer, an outside change).
+    dirty: BTreeSet<usize>,
+    /// Each slot's timer as last read.
+    deadline_of: Vec<Option<Instant>>,
+    /// The same, ordered by time.
+    by_time: BTreeSet<(Instant, usize)>,
+    /// Slots whose timer may have changed since it was last read.
+    stale: BTreeSet<usize>,
 }
 
 impl fmt::Debug for Network {
@@ -330,7 +347,49 @@ impl Network {
     pub fn add_line(&mut self, config: LineConfig) -> LineId {
         let line = self.exchange.add_line(config);
         self.slots.resize_with(self.exchange.line_count(), || None);
+        self.schedule
+            .deadline_of
+            .resize(self.exchange.line_count(), None);
         line
+    }
+
+    /// The slot may act or its timer may have moved: look at it in the next settle.
+    fn mark(&mut self, index: usize) {
+        self.schedule.dirty.insert(index);
+        self.schedule.stale.insert(index);
+    }
+
+    /// Every slot may have changed (an outside caller settles without saying which).
+    fn mark_all(&mut self) {
+        for index in 0..self.slots.len() {
+            if self.slots[index].is_some() {
+                self.mark(index);
+            }
+        }
+    }
+
+    /// Reads the timers of the slots that may have changed.
+    fn refresh_timers(&mut self) {
+        let stale = std::mem::take(&mut self.schedule.stale);
+        for index in stale {
+            let due = self
+                .slots
+                .get(index)
+                .and_then(Option::as_ref)
+                .and_then(Slot::poll_timeout);
+            let Some(cached) = self.schedule.deadline_of.get_mut(index) else {
+                continue;
+            };
+            if *cached != due {
+                if let Some(old) = cached.take() {
+                    self.schedule.by_time.remove(&(old, index));
+                }
+                if let Some(new) = due {
+                    self.schedule.by_time.insert((new, index));
+                }
+                *cached = due;
+            }
+        }
     }
 
     /// Plugs a simulated device (a modem) into a line; its serial-port face is reached through
@@ -345,6 +404,7 @@ impl Network {
         *slot = Some(Slot::Device(id, Box::new(device)));
         self.devices.push(line);
         self.dte_out.push(VecDeque::new());
+        self.mark(line.0);
         tracing::debug!(%line, %id, "network: device attached");
         Ok(id)
     }
@@ -363,6 +423,7 @@ impl Network {
     pub fn attach_party(&mut self, line: LineId, party: ScriptedParty) -> Result<(), NetworkError> {
         let slot = self.free_slot(line, "attach party")?;
         *slot = Some(Slot::Party(Box::new(party)));
+        self.mark(line.0);
         Ok(())
     }
 
@@ -374,6 +435,7 @@ impl Network {
     ) -> Result<(), NetworkError> {
         let slot = self.free_slot(line, "attach terminal")?;
         *slot = Some(Slot::Terminal(Box::new(terminal)));
+        self.mark(line.0);
         Ok(())
     }
 
@@ -421,6 +483,9 @@ impl Network {
     /// A device as its concrete type, mutably (e.g. to make a simulated modem stop answering).
     /// Call [`Network::settle`] afterwards if the change makes the device act.
     pub fn device_as_mut<T: 'static>(&mut self, device: DeviceId) -> Option<&mut T> {
+        if let Some(line) = self.devices.get(device.0).copied() {
+            self.mark(line.0);
+        }
         match self.device_slot_mut(device)? {
             Slot::Device(_, d) => d.as_any_mut().downcast_mut(),
             _ => None,
@@ -430,6 +495,9 @@ impl Network {
     /// A device, mutably, whatever its type. Call [`Network::settle`] afterwards if the change
     /// makes the device act.
     pub fn device_mut(&mut self, device: DeviceId) -> Option<&mut dyn SimDevice> {
+        if let Some(line) = self.devices.get(device.0).copied() {
+            self.mark(line.0);
+        }
         match self.device_slot_mut(device)? {
             Slot::Device(_, d) => Some(d.as_sim_device()),
             _ => None,
@@ -471,7 +539,10 @@ impl Network {
             device,
             bytes: Bytes::copy_from_slice(bytes),
         });
-        self.settle(now);
+        if let Some(line) = self.devices.get(device.0).copied() {
+            self.mark(line.0);
+        }
+        self.settle_dirty(now);
         Ok(())
     }
 
@@ -490,7 +561,10 @@ impl Network {
         let now = self.tick(now);
         self.device_checked(device, "set DTR")?.set_dtr(on, now);
         self.record(TranscriptEvent::Dtr { device, on });
-        self.settle(now);
+        if let Some(line) = self.devices.get(device.0).copied() {
+            self.mark(line.0);
+        }
+        self.settle_dirty(now);
         Ok(())
     }
 
@@ -572,11 +646,22 @@ impl Network {
     /// When the network next needs [`Network::handle_timeout`]: the earliest timer of the
     /// exchange and of every terminal.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.slots
+        let cached = self
+            .schedule
+            .by_time
             .iter()
-            .flatten()
+            .find(|(_, index)| !self.schedule.stale.contains(index))
+            .map(|(at, _)| *at);
+        let stale = self
+            .schedule
+            .stale
+            .iter()
+            .filter_map(|index| self.slots.get(*index).and_then(Option::as_ref))
             .filter_map(Slot::poll_timeout)
-            .chain(self.exchange.poll_timeout())
+            .min();
+        [cached, stale, self.exchange.poll_timeout()]
+            .into_iter()
+            .flatten()
             .min()
     }
 
@@ -588,7 +673,7 @@ impl Network {
             match self.poll_timeout() {
                 Some(due) if due <= now => self.run_timers(due),
                 _ => {
-                    self.settle(now);
+                    self.settle_dirty(now);
                     return;
                 }
             }
@@ -607,30 +692,60 @@ impl Network {
         let at = self.tick(due);
         self.exchange.handle_timeout(at);
         self.drain_exchange(at);
-        for index in 0..self.slots.len() {
+        self.refresh_timers();
+        let ready: Vec<usize> = self
+            .schedule
+            .by_time
+            .iter()
+            .take_while(|(t, _)| *t <= at)
+            .map(|(_, index)| *index)
+            .collect();
+        for index in ready {
             if let Some(slot) = self.slots.get_mut(index).and_then(Option::as_mut)
                 && slot.poll_timeout().is_some_and(|t| t <= at)
             {
                 slot.terminal().handle_timeout(at);
             }
+            self.mark(index);
         }
-        self.settle(at);
+        self.settle_dirty(at);
     }
 
     /// Delivers everything pending — terminals' actions to the exchange, the exchange's signals
-    /// to terminals, devices' output to their DTE queues — until nothing moves.
+    /// to terminals, devices' output to their DTE queues — until nothing moves. Looks at every
+    /// terminal: call it after changing terminals from outside (or [`Network::settle_line`] when
+    /// only one line changed).
     pub fn settle(&mut self, now: Instant) {
+        self.mark_all();
+        self.settle_dirty(now);
+    }
+
+    /// [`Network::settle`] after a change to one line's terminal only: the network looks at that
+    /// line and at whatever it sets moving, not at every line.
+    pub fn settle_line(&mut self, line: LineId, now: Instant) {
+        self.mark(line.0);
+        self.settle_dirty(now);
+    }
+
+    /// Settles the slots marked as possibly acting, in line order, round after round (a slot set
+    /// moving by one before it in the order waits for the next round, as one behind it does not).
+    fn settle_dirty(&mut self, now: Instant) {
         let now = self.tick(now);
         self.drain_exchange(now);
         for _ in 0..MAX_ROUNDS {
-            let mut moved = false;
-            for index in 0..self.slots.len() {
-                moved |= self.drain_slot(LineId(index), now);
-            }
-            if !moved {
+            if self.schedule.dirty.is_empty() {
+                self.refresh_timers();
                 return;
             }
+            let mut cursor = 0;
+            while let Some(&index) = self.schedule.dirty.range(cursor..).next() {
+                self.schedule.dirty.remove(&index);
+                self.schedule.stale.insert(index);
+                self.drain_slot(LineId(index), now);
+                cursor = index + 1;
+            }
         }
+        self.refresh_timers();
         tracing::error!("network: terminals did not settle; giving up this round");
     }
 
@@ -695,7 +810,10 @@ impl Network {
                 signal: signal.clone(),
             });
             match self.slots.get_mut(line.0).and_then(Option::as_mut) {
-                Some(slot) => slot.terminal().on_signal(signal, now),
+                Some(slot) => {
+                    slot.terminal().on_signal(signal, now);
+                    self.mark(line.0);
+                }
                 None => tracing::trace!(%line, "network: nothing attached to hear the signal"),
             }
         }

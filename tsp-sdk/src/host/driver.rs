@@ -33,6 +33,7 @@ use super::snapshot::Snapshot;
 pub struct HostBuilder {
     providers: Vec<Arc<dyn ProviderDyn>>,
     limits: Limits,
+    measure_latency: bool,
     low: Version,
     high: Version,
 }
@@ -58,6 +59,7 @@ impl Default for HostBuilder {
             },
             low: Version::V1_4,
             high: Version::V3_1,
+            measure_latency: false,
         }
     }
 }
@@ -102,6 +104,15 @@ impl HostBuilder {
         self
     }
 
+    /// Measure how long each event takes from the provider's callback to the application that
+    /// reads it (in-process applications; the server reports its own side). Read with
+    /// [`Host::event_latency`]. Costs a clock read per event. Default off.
+    #[must_use]
+    pub fn measure_event_latency(mut self, on: bool) -> Self {
+        self.measure_latency = on;
+        self
+    }
+
     /// The TSPI versions the host speaks with providers. Default 1.4 to 3.1.
     #[must_use]
     pub fn versions(mut self, low: Version, high: Version) -> Self {
@@ -117,8 +128,12 @@ impl HostBuilder {
     /// The first provider that fails to start, named.
     pub async fn start(self) -> Result<Host> {
         let (worker_tx, worker_rx) = mpsc::unbounded_channel();
+        let mut core = Core::new(self.limits);
+        core.latency = self
+            .measure_latency
+            .then(super::latency::LatencyRecorder::new);
         let inner = Arc::new(HostInner {
-            core: Mutex::new(Core::new(self.limits)),
+            core: Mutex::new(core),
             sessions: RwLock::new(Vec::new()),
             providers: self.providers.clone(),
             low: self.low,
@@ -448,11 +463,11 @@ async fn read_caps(session: &ProviderSession, prov: usize, local: DeviceId) -> D
 /// One provider's deliveries, in order, into the rules; provider operations they need go to the
 /// worker so this task never waits on a provider.
 async fn dispatch(host: Weak<HostInner>, prov: usize, mut deliveries: Deliveries) {
-    while let Some(delivery) = deliveries.recv().await {
+    while let Some((at, delivery)) = deliveries.recv_stamped().await {
         let Some(host) = host.upgrade() else {
             return;
         };
-        let plan = host.core().on_delivery(prov, delivery);
+        let plan = host.core().on_delivery(prov, delivery, Some(at));
         if !plan.is_empty() {
             let _ = host.worker.send(plan);
         }
@@ -502,6 +517,19 @@ impl Host {
             }
         }
         snap
+    }
+
+    /// Event latencies from the providers' callbacks to the applications that read them, if
+    /// [`HostBuilder::measure_event_latency`] is on.
+    pub fn event_latency(&self) -> Option<super::latency::LatencyStats> {
+        self.inner.core().latency.as_ref().map(|l| l.stats())
+    }
+
+    /// Forgets the latencies measured so far (between benchmark phases).
+    pub fn reset_event_latency(&self) {
+        if let Some(l) = &self.inner.core().latency {
+            l.reset();
+        }
     }
 
     /// The one-provider session beneath the host for provider `index` (tests and tools that

@@ -31,6 +31,8 @@ use std::future::Future;
 use tokio::sync::Notify;
 use tokio::sync::futures::OwnedNotified;
 
+use std::time::Instant;
+
 use crate::error::Error;
 use crate::spi::{AddressId, CallStateChange, GenerateTerm, RequestId};
 use crate::types::{
@@ -39,6 +41,7 @@ use crate::types::{
 };
 
 use super::handles::{Call, Line};
+use super::latency::LatencyRecorder;
 
 /// A message to an application (TAPI's `LINE_*` messages as an application receives them).
 #[derive(Debug, Clone)]
@@ -225,7 +228,8 @@ impl AppEvent {
 
 #[derive(Debug, Default)]
 struct Queue {
-    events: VecDeque<AppEvent>,
+    /// Each event with when the provider's callback sent it, if it came from one.
+    events: VecDeque<(AppEvent, Option<Instant>)>,
     /// Droppable events queued (they count toward the capacity).
     droppable: usize,
     /// Whether the tail is an `EventsLost` marker that further losses add to.
@@ -241,15 +245,17 @@ pub(crate) struct AppQueue {
     notify: Arc<Notify>,
     capacity: usize,
     replies_unread: AtomicUsize,
+    latency: Option<LatencyRecorder>,
 }
 
 impl AppQueue {
-    pub(crate) fn new(capacity: usize) -> Arc<AppQueue> {
+    pub(crate) fn new(capacity: usize, latency: Option<LatencyRecorder>) -> Arc<AppQueue> {
         Arc::new(AppQueue {
             queue: Mutex::new(Queue::default()),
             notify: Arc::new(Notify::new()),
             capacity: capacity.max(1),
             replies_unread: AtomicUsize::new(0),
+            latency,
         })
     }
 
@@ -260,6 +266,11 @@ impl AppQueue {
 
     /// Queues an event under the policy in the module docs. Never blocks.
     pub(crate) fn push(&self, event: AppEvent) {
+        self.push_stamped(event, None);
+    }
+
+    /// [`push`](Self::push) for an event a provider's callback sent at `at`.
+    pub(crate) fn push_stamped(&self, event: AppEvent, at: Option<Instant>) {
         let mut q = self.lock();
         if q.closed {
             return;
@@ -268,12 +279,12 @@ impl AppQueue {
             if matches!(event, AppEvent::Reply { .. }) {
                 self.replies_unread.fetch_add(1, Ordering::Relaxed);
             }
-            q.events.push_back(event);
+            q.events.push_back((event, at));
             q.lost_at_tail = false;
         } else if q.droppable >= self.capacity {
             q.lost_total += 1;
             if q.lost_at_tail {
-                if let Some(AppEvent::EventsLost { count }) = q.events.back_mut() {
+                if let Some((AppEvent::EventsLost { count }, _)) = q.events.back_mut() {
                     *count += 1;
                 }
             } else {
@@ -283,12 +294,13 @@ impl AppQueue {
                         "an application is not reading its events; discarding (it will read EventsLost)"
                     );
                 }
-                q.events.push_back(AppEvent::EventsLost { count: 1 });
+                q.events
+                    .push_back((AppEvent::EventsLost { count: 1 }, None));
                 q.lost_at_tail = true;
             }
         } else {
             q.droppable += 1;
-            q.events.push_back(event);
+            q.events.push_back((event, at));
             q.lost_at_tail = false;
         }
         drop(q);
@@ -312,10 +324,11 @@ impl AppQueue {
         (q.events.len(), q.lost_total)
     }
 
-    fn pop(&self) -> Poll<Option<AppEvent>> {
+    /// The next event with its provider stamp; records its latency when measuring.
+    fn pop_stamped(&self) -> Poll<Option<(AppEvent, Option<Instant>)>> {
         let mut q = self.lock();
         match q.events.pop_front() {
-            Some(event) => {
+            Some((event, at)) => {
                 if !event.essential() {
                     q.droppable -= 1;
                 }
@@ -325,7 +338,11 @@ impl AppQueue {
                 if matches!(event, AppEvent::Reply { .. }) {
                     self.replies_unread.fetch_sub(1, Ordering::Relaxed);
                 }
-                Poll::Ready(Some(event))
+                drop(q);
+                if let (Some(recorder), Some(at)) = (&self.latency, at) {
+                    recorder.record(at.elapsed());
+                }
+                Poll::Ready(Some((event, at)))
             }
             None if q.closed => Poll::Ready(None),
             None => Poll::Pending,
@@ -388,6 +405,46 @@ impl Events {
     }
 }
 
+/// Polls a local queue, keeping the waiter across polls so a push between two polls wakes the
+/// reader.
+fn poll_local(
+    queue: &AppQueue,
+    waiting: &mut Option<Pin<Box<OwnedNotified>>>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<(AppEvent, Option<Instant>)>> {
+    loop {
+        if let Poll::Ready(event) = queue.pop_stamped() {
+            *waiting = None;
+            return Poll::Ready(event);
+        }
+        let notified =
+            waiting.get_or_insert_with(|| Box::pin(queue.notify.clone().notified_owned()));
+        // Register interest, then look again: a push between the two is not missed.
+        notified.as_mut().enable();
+        if let Poll::Ready(event) = queue.pop_stamped() {
+            *waiting = None;
+            return Poll::Ready(event);
+        }
+        match notified.as_mut().poll(cx) {
+            Poll::Ready(()) => *waiting = None,
+            Poll::Pending => return Poll::Pending,
+        }
+    }
+}
+
+impl Events {
+    /// The next event with the moment its provider callback sent it (`None` for events the host
+    /// made itself, and for remote events). For the RPC server, which forwards the stamp.
+    pub(crate) async fn next_stamped(&mut self) -> Option<(AppEvent, Option<Instant>)> {
+        match &mut self.source {
+            Source::Remote(_) => self.next().await.map(|e| (e, None)),
+            Source::Local { queue, waiting } => {
+                std::future::poll_fn(|cx| poll_local(queue, waiting, cx)).await
+            }
+        }
+    }
+}
+
 impl Stream for Events {
     type Item = AppEvent;
 
@@ -398,24 +455,9 @@ impl Stream for Events {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .as_mut()
                 .poll_next(cx),
-            Source::Local { queue, waiting } => loop {
-                if let Poll::Ready(event) = queue.pop() {
-                    *waiting = None;
-                    return Poll::Ready(event);
-                }
-                let notified =
-                    waiting.get_or_insert_with(|| Box::pin(queue.notify.clone().notified_owned()));
-                // Register interest, then look again: a push between the two is not missed.
-                notified.as_mut().enable();
-                if let Poll::Ready(event) = queue.pop() {
-                    *waiting = None;
-                    return Poll::Ready(event);
-                }
-                match notified.as_mut().poll(cx) {
-                    Poll::Ready(()) => *waiting = None,
-                    Poll::Pending => return Poll::Pending,
-                }
-            },
+            Source::Local { queue, waiting } => {
+                poll_local(queue, waiting, cx).map(|e| e.map(|(event, _)| event))
+            }
         }
     }
 }

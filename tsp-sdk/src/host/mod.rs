@@ -53,6 +53,7 @@ mod core;
 mod driver;
 mod events;
 mod handles;
+mod latency;
 mod options;
 mod session;
 mod snapshot;
@@ -62,6 +63,7 @@ pub use app::{App, AppCallInfo, AppCallStatus, AppLineStatus, DeviceSelect, Plac
 pub use driver::{Host, HostBuilder};
 pub use events::{AppEvent, Events};
 pub use handles::{AppId, Call, Line};
+pub use latency::{LatencyRecorder, LatencyStats};
 pub use options::{
     AssistedMakeCall, ClientInfo, HandoffTarget, InitialOwners, OpenOptions, TAPIMAXAPPNAMESIZE,
     TAPIMAXCALLEDPARTYSIZE, TAPIMAXCOMMENTSIZE, TAPIMAXDESTADDRESSSIZE,

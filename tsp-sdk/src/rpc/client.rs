@@ -13,7 +13,7 @@ use crate::TapiErr;
 use crate::error::{Error, LineErr, Result};
 use crate::host::{
     AppCallInfo, AppCallStatus, AppId, AppLineStatus, AssistedMakeCall, Call, DeviceSelect, Events,
-    HandoffTarget, Line, LineApp, OpenOptions, Placed, Snapshot,
+    HandoffTarget, LatencyRecorder, LatencyStats, Line, LineApp, OpenOptions, Placed, Snapshot,
 };
 use crate::spi::{AddressCaps, AddressId, CallParams, DeviceIdValue, LineDevCaps, RequestId};
 use crate::types::{
@@ -40,6 +40,7 @@ use super::proto::telephony_client::TelephonyClient;
 pub struct Client {
     grpc: TelephonyClient<Channel>,
     server: Arc<str>,
+    latency: Option<LatencyRecorder>,
 }
 
 impl std::fmt::Debug for Client {
@@ -80,7 +81,29 @@ impl Client {
         Ok(Client {
             grpc: TelephonyClient::new(channel).max_decoding_message_size(16 * 1024 * 1024),
             server,
+            latency: None,
         })
+    }
+
+    /// Measures, for applications initialised from now on, how long each event took from the
+    /// provider's callback at the server to this client (clocks of one machine). Read with
+    /// [`event_latency`](Self::event_latency).
+    #[must_use]
+    pub fn measuring_event_latency(mut self) -> Client {
+        self.latency = Some(LatencyRecorder::new());
+        self
+    }
+
+    /// The latencies measured so far, if measuring.
+    pub fn event_latency(&self) -> Option<LatencyStats> {
+        self.latency.as_ref().map(LatencyRecorder::stats)
+    }
+
+    /// Forgets the latencies measured so far.
+    pub fn reset_event_latency(&self) {
+        if let Some(l) = &self.latency {
+            l.reset();
+        }
     }
 
     fn error(&self, operation: &'static str) -> impl Fn(tonic::Status) -> Error + '_ {
@@ -103,9 +126,18 @@ impl Client {
             .await
             .map_err(self.error("events"))?
             .into_inner();
+        let latency = self.latency.clone();
         let events = stream
             .take_while(|item| std::future::ready(item.is_ok()))
-            .filter_map(|item| std::future::ready(item.ok().and_then(convert::event_from_proto)))
+            .filter_map(move |item| {
+                let event = item.ok().and_then(|wire| {
+                    if let (Some(l), true) = (&latency, wire.sink_unix_ns != 0) {
+                        l.record(convert::since_unix_ns(wire.sink_unix_ns));
+                    }
+                    convert::event_from_proto(wire)
+                });
+                std::future::ready(event)
+            })
             .boxed();
         Ok((
             RemoteApp {

@@ -544,7 +544,28 @@ pub(crate) fn event_to_proto(e: AppEvent) -> proto::Event {
         AppEvent::Request { mode } => E::Request(proto::Request { mode: mode.bits() }),
         AppEvent::EventsLost { count } => E::EventsLost(proto::EventsLost { count }),
     };
-    proto::Event { event: Some(event) }
+    proto::Event {
+        event: Some(event),
+        sink_unix_ns: 0,
+    }
+}
+
+/// The wall-clock moment, in nanoseconds since the Unix epoch, of `at` (a monotonic instant in
+/// the past).
+pub(crate) fn unix_ns(at: std::time::Instant) -> u64 {
+    let then = std::time::SystemTime::now()
+        .checked_sub(at.elapsed())
+        .unwrap_or(std::time::UNIX_EPOCH);
+    then.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// How long ago `unix_ns` was (0 when the clock went backwards).
+pub(crate) fn since_unix_ns(unix_ns: u64) -> std::time::Duration {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    now.saturating_sub(std::time::Duration::from_nanos(unix_ns))
 }
 
 /// An event from the wire; `None` for an empty or unknown one (a newer server).

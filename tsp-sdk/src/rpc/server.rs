@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixListener;
 use tokio::sync::mpsc;
@@ -338,7 +338,12 @@ impl Telephony for Service {
                         .detail(format!("app {id}'s events are already being streamed")),
                 )
             })?;
-        let stream = events.map(|e| Ok(convert::event_to_proto(e)));
+        let stream = futures::stream::unfold(events, |mut events| async move {
+            let (event, at) = events.next_stamped().await?;
+            let mut wire = convert::event_to_proto(event);
+            wire.sink_unix_ns = at.map_or(0, convert::unix_ns);
+            Some((Ok(wire), events))
+        });
         Ok(Response::new(Box::pin(stream)))
     }
 

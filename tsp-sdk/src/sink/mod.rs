@@ -72,7 +72,7 @@ pub enum Delivery {
 
 struct Shared {
     ledger: Mutex<Ledger>,
-    tx: mpsc::UnboundedSender<Delivery>,
+    tx: mpsc::UnboundedSender<(std::time::Instant, Delivery)>,
 }
 
 impl Shared {
@@ -92,7 +92,7 @@ impl Shared {
 
     fn send(&self, delivery: Delivery) {
         // The host side may be gone (shutting down); nothing is owed then.
-        let _ = self.tx.send(delivery);
+        let _ = self.tx.send((std::time::Instant::now(), delivery));
     }
 
     fn auto_fail(
@@ -298,7 +298,7 @@ impl SinkHost {
 
 /// What reaches the driver from the provider, in order.
 pub struct Deliveries {
-    rx: mpsc::UnboundedReceiver<Delivery>,
+    rx: mpsc::UnboundedReceiver<(std::time::Instant, Delivery)>,
 }
 
 impl std::fmt::Debug for Deliveries {
@@ -310,12 +310,18 @@ impl std::fmt::Debug for Deliveries {
 impl Deliveries {
     /// The next delivery, waiting for it. `None` once every [`EventSink`] clone is gone.
     pub async fn recv(&mut self) -> Option<Delivery> {
+        self.rx.recv().await.map(|(_, d)| d)
+    }
+
+    /// The next delivery with the moment the provider's callback sent it (for latency
+    /// measurements), waiting for it.
+    pub async fn recv_stamped(&mut self) -> Option<(std::time::Instant, Delivery)> {
         self.rx.recv().await
     }
 
     /// The next delivery if one is ready.
     pub fn try_recv(&mut self) -> Option<Delivery> {
-        self.rx.try_recv().ok()
+        self.rx.try_recv().ok().map(|(_, d)| d)
     }
 }
 

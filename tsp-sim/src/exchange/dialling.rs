@@ -235,10 +235,14 @@ impl Exchange {
             return Collected::Unrouted;
         }
         let prefix_of_code = codes_allowed && codes.iter().any(|code| code.starts_with(pending));
-        let prefix_of_number = self.lines.iter().any(|sub| {
-            self.dialable_forms(&sub.config.number)
-                .any(|form| form.starts_with(pending))
-        });
+        let prefix_of_number = self
+            .directory
+            .range::<str, _>((
+                std::ops::Bound::Included(pending),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .is_some_and(|(form, _)| form.starts_with(pending));
         if !prefix_of_code && !prefix_of_number && pending.len() >= self.config.local_number_length
         {
             return Collected::Unrouted;
@@ -251,18 +255,15 @@ impl Exchange {
         if number.is_empty() {
             return None;
         }
-        self.lines
-            .iter()
-            .position(|sub| {
-                self.dialable_forms(&sub.config.number)
-                    .any(|form| form == number)
-            })
-            .map(LineId)
+        self.directory.get(number).copied()
     }
 
     /// The ways a subscriber number can be dialled: as is, and with the area code (with and
     /// without the leading `1`) when the exchange has one.
-    fn dialable_forms<'a>(&'a self, number: &'a str) -> impl Iterator<Item = String> + 'a {
+    pub(super) fn dialable_forms<'a>(
+        &'a self,
+        number: &'a str,
+    ) -> impl Iterator<Item = String> + 'a {
         let area = self.config.area_code.as_deref();
         std::iter::once(number.to_owned()).chain(
             area.into_iter()

@@ -95,6 +95,9 @@ pub struct Exchange {
     rng: ChaCha8Rng,
     start: Instant,
     lines: Vec<Subscriber>,
+    /// Every dialable form of every number (as is, with the area code, with `1` and the area
+    /// code), to the line it reaches: routing a digit looks up, never scans.
+    directory: BTreeMap<String, LineId>,
     calls: BTreeMap<CallId, Call>,
     next_call: u64,
     signals: VecDeque<(LineId, LineSignal)>,
@@ -123,6 +126,7 @@ impl Exchange {
             rng,
             start,
             lines: Vec::new(),
+            directory: BTreeMap::new(),
             calls: BTreeMap::new(),
             next_call: 0,
             signals: VecDeque::new(),
@@ -153,6 +157,11 @@ impl Exchange {
     pub fn add_line(&mut self, config: LineConfig) -> LineId {
         let id = LineId(self.lines.len());
         tracing::debug!(%id, number = %config.number, "exchange: line added");
+        let forms: Vec<String> = self.dialable_forms(&config.number).collect();
+        for form in forms {
+            // The first line with a number keeps it, as a scan in line order would find.
+            self.directory.entry(form).or_insert(id);
+        }
         self.lines.push(Subscriber::new(config));
         id
     }

@@ -84,6 +84,15 @@ pub struct SimProvider {
     sim: Sim,
     lines: Vec<SharedLine>,
     sink: Mutex<Option<EventSink>>,
+    /// Where a line or call handle was last found: checked first, so a thousand lines are not
+    /// searched on every request (a stale hint is noticed and the search done).
+    hints: Mutex<Hints>,
+}
+
+#[derive(Debug, Default)]
+struct Hints {
+    lines: std::collections::HashMap<LineHandle, usize>,
+    calls: std::collections::HashMap<CallHandle, usize>,
 }
 
 impl std::fmt::Debug for SimProvider {
@@ -105,6 +114,7 @@ impl SimProvider {
             sim,
             lines: Vec::new(),
             sink: Mutex::new(None),
+            hints: Mutex::new(Hints::default()),
         }
     }
 
@@ -137,28 +147,62 @@ impl SimProvider {
         })
     }
 
+    fn hints(&self) -> std::sync::MutexGuard<'_, Hints> {
+        self.hints.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn line(&self, handle: LineHandle) -> Result<&SharedLine> {
-        self.lines
+        let hint = self.hints().lines.get(&handle).copied();
+        if let Some(line) = hint.and_then(|i| self.lines.get(i))
+            && line.lock().handle == Some(handle)
+        {
+            return Ok(line);
+        }
+        let found = self
+            .lines
             .iter()
-            .find(|l| l.lock().handle == Some(handle))
-            .ok_or_else(|| err(LineErr::InvalLineHandle, format!("{handle} is not open")))
+            .position(|l| l.lock().handle == Some(handle))
+            .ok_or_else(|| err(LineErr::InvalLineHandle, format!("{handle} is not open")))?;
+        self.hints().lines.insert(handle, found);
+        Ok(&self.lines[found])
     }
 
     fn call_line(&self, handle: CallHandle) -> Result<&SharedLine> {
-        self.lines
+        let hint = self.hints().calls.get(&handle).copied();
+        if let Some(line) = hint.and_then(|i| self.lines.get(i))
+            && line.lock().call_handle() == Some(handle)
+        {
+            return Ok(line);
+        }
+        let found = self
+            .lines
             .iter()
-            .find(|l| l.lock().call_handle() == Some(handle))
+            .position(|l| l.lock().call_handle() == Some(handle))
             .ok_or_else(|| {
+                self.hints().calls.remove(&handle);
                 err(
                     LineErr::InvalCallHandle,
                     format!("{handle} is not a call on these lines"),
                 )
-            })
+            })?;
+        let mut hints = self.hints();
+        if hints.calls.len() > 4 * self.lines.len() + 64 {
+            hints.calls.clear(); // forget handles of calls long gone
+        }
+        hints.calls.insert(handle, found);
+        Ok(&self.lines[found])
     }
 
-    /// Lets the network deliver what the provider queued.
+    /// Lets the network deliver what the provider queued on every line.
     fn settle(&self) {
         self.sim.with(|network, now| network.settle(now));
+    }
+
+    /// Lets the network deliver what the provider queued on one line (the network then looks at
+    /// that line and whatever it sets moving, not at every line).
+    fn settle_line(&self, line: &SharedLine) {
+        let id = line.lock().line;
+        self.sim.with(|network, now| network.settle_line(id, now));
     }
 
     fn complete(&self, line: &LineState, request: RequestId, result: Result<()>) {
@@ -323,7 +367,7 @@ impl Provider for SimProvider {
             state.sink = None;
             state.detect = MediaModes::empty();
         }
-        self.settle();
+        self.settle_line(line);
         Ok(())
     }
 
@@ -486,7 +530,7 @@ impl Provider for SimProvider {
             state.outbox.push_back(LineAction::OffHook);
             state.deadline = Some((now + DIAL_TONE_WAIT, Timer::DialTone));
         }
-        self.settle();
+        self.settle_line(line);
         Ok(())
     }
 
@@ -522,7 +566,7 @@ impl Provider for SimProvider {
             self.complete(&state, request.request, Ok(()));
             state.dial_now(steps, now);
         }
-        self.settle();
+        self.settle_line(line);
         Ok(())
     }
 
@@ -550,7 +594,7 @@ impl Provider for SimProvider {
             self.complete(&state, request.request, Ok(()));
             state.answer();
         }
-        self.settle();
+        self.settle_line(line);
         Ok(())
     }
 
@@ -579,7 +623,7 @@ impl Provider for SimProvider {
                 .sim
                 .with(|network, now| network.reject(exchange_line, now));
         }
-        self.settle();
+        self.settle_line(line);
         Ok(())
     }
 
@@ -635,7 +679,7 @@ impl Provider for SimProvider {
             state.call = None;
             state.deadline = None;
         }
-        self.settle();
+        self.settle_line(line);
         Ok(())
     }
 

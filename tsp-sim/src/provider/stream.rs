@@ -41,8 +41,12 @@ async fn pump(
             },
             outgoing = ours.read(&mut buf) => match outgoing {
                 Ok(n) if n > 0 => {
-                    line.lock().queue_data(Bytes::copy_from_slice(&buf[..n]));
-                    sim.with(|network, now| network.settle(now));
+                    let id = {
+                        let mut state = line.lock();
+                        state.queue_data(Bytes::copy_from_slice(&buf[..n]));
+                        state.line
+                    };
+                    sim.with(|network, now| network.settle_line(id, now));
                 }
                 _ => return,
             },

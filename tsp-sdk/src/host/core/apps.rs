@@ -30,7 +30,7 @@ impl Core {
             ));
         }
         let id = self.new_app_id();
-        let queue = AppQueue::new(self.limits.queue_capacity);
+        let queue = AppQueue::new(self.limits.queue_capacity, self.latency.clone());
         self.apps.insert(
             id,
             AppRec {

@@ -15,16 +15,25 @@ use super::calls::media_matches;
 use super::{CallKey, CallRec, Core, Holder, LineKey, Phase, Plan, Prov, ProviderOp};
 
 impl Core {
-    /// One delivery from provider `prov`, in the order the provider sent it.
-    pub(crate) fn on_delivery(&mut self, prov: Prov, delivery: Delivery) -> Plan {
-        match delivery {
+    /// One delivery from provider `prov`, in the order the provider sent it; `at` is when its
+    /// callback sent it (the events it causes carry it, for latency measurements).
+    pub(crate) fn on_delivery(
+        &mut self,
+        prov: Prov,
+        delivery: Delivery,
+        at: Option<std::time::Instant>,
+    ) -> Plan {
+        self.stamp = at;
+        let plan = match delivery {
             Delivery::Completed {
                 request, result, ..
             } => self.on_completed(prov, request, result),
             Delivery::NewCall { line, call } => self.on_new_call(prov, line, call),
             Delivery::Event { line, event } => self.on_event(prov, line, event),
             Delivery::DeviceRemoved { device } => self.on_removed(prov, device),
-        }
+        };
+        self.stamp = None;
+        plan
     }
 
     fn on_completed(&mut self, prov: Prov, request: RequestId, result: Result<(), Error>) -> Plan {

@@ -214,6 +214,10 @@ pub(crate) struct Core {
     pub(crate) generations: HashMap<(Prov, u32), Call>,
     pub(crate) assisted: Assisted,
     pub(crate) reinit_pending: bool,
+    /// Where event latencies go, when measured.
+    pub(crate) latency: Option<super::latency::LatencyRecorder>,
+    /// When the provider sent the delivery being handled (events it causes carry it).
+    pub(crate) stamp: Option<std::time::Instant>,
     next_app: u32,
     next_line: u32,
     next_call: u32,
@@ -252,6 +256,8 @@ impl Core {
             generations: HashMap::new(),
             assisted: Assisted::default(),
             reinit_pending: false,
+            latency: None,
+            stamp: None,
             next_app: 0,
             next_line: 0,
             next_call: 0,
@@ -389,7 +395,7 @@ impl Core {
     /// Sends an event to an application, if it is still there.
     pub(crate) fn send(&self, app: AppId, event: AppEvent) {
         if let Some(rec) = self.apps.get(&app) {
-            rec.queue.push(event);
+            rec.queue.push_stamped(event, self.stamp);
         }
     }
 
