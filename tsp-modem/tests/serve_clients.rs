@@ -96,8 +96,8 @@ impl Drop for Proc {
 
 fn status(socket: &Path) -> Option<Snapshot> {
     let out = Command::new(BIN)
-        .args(["status", "--json", "--server"])
-        .arg(socket)
+        .args(["status", "--json"])
+        .arg(format!("--server={}", socket.display()))
         .output()
         .ok()?;
     if !out.status.success() {
@@ -131,26 +131,28 @@ fn a_killed_owner_leaves_nothing_behind_while_nine_other_clients_share_the_line(
     let dir = tempfile::tempdir().unwrap();
     let socket = socket_in(dir.path());
     let s = socket.to_str().unwrap();
+    let flag = format!("--server={s}");
+    let flag = flag.as_str();
     let mut server = Proc::spawn("the server", &["serve", "--sim", "--socket", s]);
     server.expect("serving 4 line(s)", Duration::from_secs(30));
     until(&socket, "the server to answer", |_| true);
 
     // Nine clients open line 0 first: one monitor, two request recipients, six answerers.
-    let mut monitor = Proc::spawn("the monitor", &["monitor", "--server", s, "--line", "0"]);
+    let mut monitor = Proc::spawn("the monitor", &["monitor", flag, "--line", "0"]);
     let mut others = vec![
         Proc::spawn(
             "recipient 1",
-            &["recipient", "--server", s, "--line", "0", "--priority", "1"],
+            &["recipient", flag, "--line", "0", "--priority", "1"],
         ),
         Proc::spawn(
             "recipient 2",
-            &["recipient", "--server", s, "--line", "0", "--priority", "2"],
+            &["recipient", flag, "--line", "0", "--priority", "2"],
         ),
     ];
     for i in 0..6 {
         others.push(Proc::spawn(
             &format!("answerer {i}"),
-            &["answer", "--server", s, "--line", "0", "--wait", "600"],
+            &["answer", flag, "--line", "0", "--wait", "600"],
         ));
     }
     until(&socket, "nine applications on line 0", |snap| {
@@ -159,10 +161,7 @@ fn a_killed_owner_leaves_nothing_behind_while_nine_other_clients_share_the_line(
     monitor.expect("watching for calls", Duration::from_secs(30));
 
     // The tenth places a data call to the echo service and stays connected.
-    let mut dialer = Proc::spawn(
-        "the dialer",
-        &["dial", "--server", s, "--line", "0", "5550100"],
-    );
+    let mut dialer = Proc::spawn("the dialer", &["dial", flag, "--line", "0", "5550100"]);
     dialer.expect(
         "connected: stdin and stdout are the data stream",
         Duration::from_secs(60),

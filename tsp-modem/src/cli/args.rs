@@ -26,7 +26,7 @@ use tsp_sdk::dial::{DialMode, Location};
 ///
 ///   tsp-modem status
 ///
-///   tsp-modem dial --server --line 0 5550100
+///   tsp-modem dial --server --line 0 5550100     # or --server=/path/to/tsp.sock
 ///
 ///   tsp-modem translate "+1 (425) 555-0100" --country 1 --area 206 --cancel-call-waiting "*70,"
 ///
@@ -76,12 +76,13 @@ pub enum Command {
     RequestCall(RequestCallArgs),
 }
 
-/// A server's socket: the path given, or the default one (`$XDG_RUNTIME_DIR/tsp/tsp.sock`).
+/// A server's socket: `--server=PATH`, or the default one (`$XDG_RUNTIME_DIR/tsp/tsp.sock`).
 #[derive(Debug, Args, Clone)]
 pub struct ServerArg {
-    /// The server's socket (default: $XDG_RUNTIME_DIR/tsp/tsp.sock).
-    #[arg(long = "server", value_name = "SOCKET")]
-    pub server: Option<PathBuf>,
+    /// The server's socket, as --server=PATH (default: $XDG_RUNTIME_DIR/tsp/tsp.sock).
+    #[arg(long = "server", value_name = "SOCKET", num_args = 0..=1, require_equals = true)]
+    #[allow(clippy::option_option)]
+    pub server: Option<Option<PathBuf>>,
 }
 
 impl ServerArg {
@@ -89,6 +90,7 @@ impl ServerArg {
     pub fn path(&self) -> PathBuf {
         self.server
             .clone()
+            .flatten()
             .unwrap_or_else(tsp_sdk::rpc::default_socket_path)
     }
 }
@@ -179,9 +181,9 @@ pub struct Target {
     #[arg(long, conflicts_with = "server")]
     pub sim: bool,
 
-    /// Use a line of a `tsp-modem serve` over its socket (default socket:
-    /// $XDG_RUNTIME_DIR/tsp/tsp.sock), shared with other applications.
-    #[arg(long, value_name = "SOCKET", num_args = 0..=1)]
+    /// Use a line of a `tsp-modem serve` over its socket, shared with other applications:
+    /// --server for the default socket ($XDG_RUNTIME_DIR/tsp/tsp.sock), --server=PATH for another.
+    #[arg(long, value_name = "SOCKET", num_args = 0..=1, require_equals = true)]
     #[allow(clippy::option_option)]
     pub server: Option<Option<PathBuf>>,
 
