@@ -323,6 +323,17 @@ impl Ctx {
         self.expect("close_call", closed)
     }
 
+    /// `close_call` straight to the provider, even for a handle the session would refuse (one
+    /// whose `make_call` failed synchronously: TAPI never closes those, but a provider must not
+    /// mind), then tells the sink.
+    pub async fn close_call_unchecked(&mut self, call: CallHandle) -> Result<(), Failure> {
+        self.drain();
+        let session = self.session()?;
+        let closed = session.provider().close_call(call).await;
+        session.sink().call_closed(call);
+        self.expect("close_call", closed)
+    }
+
     /// `close` of the open line, then tells the sink.
     pub async fn close(&mut self) -> Result<(), Failure> {
         self.drain();

@@ -12,7 +12,7 @@ use crate::types::{
     AddressStates, CallPrivilege, DigitModes, LineDevStates, MediaModes, RequestModes, Version,
 };
 
-use super::core::{CallKey, ProviderOp, StateRule, Ticket, err};
+use super::core::{CallKey, OpenStep, ProviderOp, StateRule, Ticket, Work, err};
 use super::driver::{Host, HostInner};
 use super::events::Events;
 use super::handles::{AppId, Call, Line};
@@ -90,21 +90,8 @@ impl Drop for AppShared {
             return;
         }
         // The last handle went without `shutdown`: do it now, so nothing is left behind.
-        let host = self.host.clone();
-        let id = self.id;
-        let plan = host.core().shutdown(id);
-        if let Ok(plan) = plan {
-            if plan.is_empty() {
-                return;
-            }
-            match tokio::runtime::Handle::try_current() {
-                Ok(rt) => {
-                    rt.spawn(async move { host.execute_detached(plan).await });
-                }
-                Err(_) => {
-                    tracing::warn!(app = %id, "application dropped outside a runtime; its provider operations were not run")
-                }
-            }
+        if let Ok(work) = self.host.queue(|core| core.shutdown(self.id)) {
+            self.host.spawn_run(work);
         }
     }
 }
@@ -116,6 +103,14 @@ impl Drop for AppShared {
 /// Asynchronous operations (`make_call`, `dial`, `answer`, `accept`, `drop_call`, `secure_call`)
 /// return a [`RequestId`] once the provider accepted the request; the result arrives later as
 /// [`AppEvent::Reply`](super::AppEvent::Reply) on this application's [`Events`], exactly once.
+///
+/// The provider operations of one device (its line's and its calls') happen in order whichever
+/// application or task asks for them: a close waits for a make_call under way, an open for a
+/// close. Do not cancel a method half-way (drop its future in a `select!` or a timeout): the
+/// host's books and the provider could then disagree about that one operation. Operations the
+/// host queued on its own behalf (drops and closes) are carried out even if the method that
+/// queued them is cancelled. The gRPC server (`rpc::Server`) runs each request to its end
+/// for this reason.
 #[derive(Clone)]
 pub struct App {
     shared: Arc<AppShared>,
@@ -266,73 +261,70 @@ impl App {
     pub async fn open_line(&self, device: u32, options: OpenOptions) -> Result<Line> {
         const OP: &str = "open_line";
         let host = self.host();
-        for _ in 0..3 {
-            let lock = host.device_lock(device);
-            let guard = lock.lock().await;
-            let step = host.core().begin_open(self.id(), device, &options)?;
-            match step {
-                super::core::OpenStep::Joined(line, plan) => {
-                    host.execute(plan, Some(device)).await;
-                    host.core().open_done(line);
-                    return Ok(line);
-                }
-                super::core::OpenStep::CloseFirst(key) => {
-                    drop(guard);
-                    host.execute(vec![ProviderOp::Close(key)], None).await;
-                }
-                super::core::OpenStep::ProviderOpen { prov, local } => {
-                    let session = host.session(prov)?;
-                    let handle = session
-                        .open(local, session.version())
-                        .await
-                        .map_err(|e| e.operation(OP).device(format!("device {device}")))?;
-                    let opened = host
-                        .core()
-                        .provider_opened(self.id(), device, handle, &options);
-                    let (line, plan) = match opened {
-                        Ok(opened) => opened,
-                        Err(plan) => {
-                            drop(guard);
-                            host.execute(plan, None).await;
-                            return Err(err(
-                                LineErr::InvalAppHandle,
-                                OP,
-                                "the application shut down while the line opened",
-                            ));
-                        }
-                    };
-                    let key = super::core::LineKey { prov, line: handle };
-                    for op in plan {
-                        let detection = matches!(op, ProviderOp::SetDetection(..));
-                        if let Err(e) = host.apply_unions(key, detection).await {
-                            let undo = host.core().abort_open(line);
-                            drop(guard);
-                            host.execute(undo, None).await;
-                            return Err(e.operation(OP).device(format!("device {device}")));
-                        }
+        let named = |e: crate::Error| e.operation(OP).device(format!("device {device}"));
+        let lock = host.device_lock(device);
+        let _guard = lock.lock().await;
+        // What is queued for the device (a close under way) goes first.
+        host.run(Work::device(device), Some(device)).await;
+        let step = host.core().begin_open(self.id(), device, &options)?;
+        let (line, plan) = match step {
+            OpenStep::Joined(line, plan) => (line, plan),
+            OpenStep::ProviderOpen { prov, local } => {
+                let session = host.session(prov)?;
+                let handle = session
+                    .open(local, session.version())
+                    .await
+                    .map_err(named)?;
+                let opened = {
+                    let mut core = host.core();
+                    match core.provider_opened(self.id(), device, handle, &options) {
+                        Ok(opened) => Ok(opened),
+                        Err((e, plan)) => Err((e, core.enqueue(plan))),
                     }
-                    host.core().open_done(line);
-                    return Ok(line);
+                };
+                match opened {
+                    Ok(opened) => opened,
+                    Err((e, undo)) => {
+                        host.run(undo, Some(device)).await;
+                        return Err(e);
+                    }
                 }
             }
+        };
+        // The new unions, with the provider's refusal returned (and the open undone).
+        for op in plan {
+            let applied = match op {
+                ProviderOp::SetDetection { line: key, .. } => host.apply_unions(key, true).await,
+                ProviderOp::SetStatus { line: key, .. } => host.apply_unions(key, false).await,
+                _ => Ok(()),
+            };
+            if let Err(e) = applied {
+                if let Ok(undo) = host.queue(|core| Ok(core.abort_open(line))) {
+                    host.run(undo, Some(device)).await;
+                }
+                return Err(named(e));
+            }
         }
-        Err(err(
-            LineErr::ResourceUnavail,
-            OP,
-            format!("device {device} keeps closing; try again"),
-        ))
+        host.core().open_done(line);
+        Ok(line)
     }
 
     /// `lineClose`: gives up the line. Calls this application solely owned are dropped, its call
     /// handles on the line die, other holders and openers are told; the last close closes the
-    /// line at the provider, which releases the device before this returns. Replies to its
-    /// pending requests still arrive.
+    /// line at the provider (`close`), which releases the device. When this returns, those
+    /// provider operations are done (provider errors are logged: the line is closed in the
+    /// host's books regardless).
+    ///
+    /// Replies to the application's pending requests on the line still arrive. This is a
+    /// deliberate choice: lineClose's reference says outstanding replies are suppressed, but an
+    /// application that counts its replies (and the request budget) is better served by getting
+    /// each exactly once; lineShutdown answers them instead (cancelled).
     ///
     /// # Errors
     /// `INVALLINEHANDLE`.
     pub async fn close_line(&self, line: Line) -> Result<()> {
-        let plan = self.host().core().close_line(self.id(), line)?;
-        self.host().execute(plan, None).await;
+        let work = self.host().queue(|core| core.close_line(self.id(), line))?;
+        self.host().run(work, None).await;
         Ok(())
     }
 
@@ -362,11 +354,10 @@ impl App {
         line_states: u32,
         address_states: u32,
     ) -> Result<()> {
-        let plan =
-            self.host()
-                .core()
-                .set_status_messages(self.id(), line, line_states, address_states)?;
-        self.host().execute(plan, None).await;
+        let work = self
+            .host()
+            .queue(|core| core.set_status_messages(self.id(), line, line_states, address_states))?;
+        self.host().run(work, None).await;
         Ok(())
     }
 
@@ -397,6 +388,13 @@ impl App {
         params: CallParams,
     ) -> Result<Placed> {
         let host = self.host();
+        let (_, device) = host
+            .core()
+            .check_make_call(self.id(), line, dest, &params)?;
+        // The device's operations stay in order: a close of the line or of this call (another
+        // task's close_line or shutdown) reaches the provider after the make_call, not before.
+        let lock = host.device_lock(device);
+        let _guard = lock.lock().await;
         let (key, device) = host
             .core()
             .check_make_call(self.id(), line, dest, &params)?;
@@ -412,8 +410,10 @@ impl App {
                 return Err(e);
             }
         };
+        let mut provider_request = None;
         let made = session
             .make_call_hooked(key.line, provider_call, dest, 0, params, |request| {
+                provider_request = Some(request);
                 host.core().issued(&ticket, request, "make_call", true);
             })
             .await;
@@ -423,15 +423,30 @@ impl App {
                 call: ticket.call,
             }),
             Err(e) => {
-                host.core().refused(&ticket, true);
+                host.core().refused(&ticket, provider_request, true);
                 Err(e.device(format!("device {device}")))
             }
         }
     }
 
+    /// The device a call of this application is on (to take its lock), if the handle is known.
+    fn call_device(&self, call: Call) -> Option<u32> {
+        let core = self.host().core();
+        let key = core.handles.get(&call).filter(|h| h.app == self.id())?.key;
+        core.calls.get(&key).map(|c| c.device)
+    }
+
+    /// Takes the lock of the device a call is on (nothing for an unknown handle: the checks
+    /// that follow refuse it).
+    async fn lock_call_device(&self, call: Call) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        let device = self.call_device(call)?;
+        Some(self.host().device_lock(device).lock_owned().await)
+    }
+
     async fn call_request(&self, call: Call, op: CallOp, rule: StateRule) -> Result<RequestId> {
         let host = self.host();
         let operation = op.name();
+        let _guard = self.lock_call_device(call).await;
         let ticket = {
             let mut core = host.core();
             let caps = core
@@ -458,19 +473,21 @@ impl App {
         let session = match host.session(ticket.key.prov) {
             Ok(s) => s,
             Err(e) => {
-                host.core().refused(&ticket, false);
+                host.core().refused(&ticket, None, false);
                 return Err(e);
             }
         };
+        let mut provider_request = None;
         let issued = session
             .request(op, ticket.key.call, |request| {
+                provider_request = Some(request);
                 host.core().issued(&ticket, request, operation, false);
             })
             .await;
         match issued {
             Ok(_) => Ok(ticket.request),
             Err(e) => {
-                host.core().refused(&ticket, false);
+                host.core().refused(&ticket, provider_request, false);
                 Err(e.device(format!("device {}", ticket.device)))
             }
         }
@@ -531,8 +548,8 @@ impl App {
     /// # Errors
     /// `INVALCALLHANDLE`; `INVALCALLSTATE` for the sole owner of a call that is not IDLE.
     pub async fn deallocate_call(&self, call: Call) -> Result<()> {
-        let plan = self.host().core().deallocate(self.id(), call)?;
-        self.host().execute(plan, None).await;
+        let work = self.host().queue(|core| core.deallocate(self.id(), call))?;
+        self.host().run(work, None).await;
         Ok(())
     }
 
@@ -618,6 +635,7 @@ impl App {
     /// provider's.
     pub async fn set_media_mode(&self, call: Call, mode: MediaModes) -> Result<()> {
         const OP: &str = "set_media_mode";
+        let _guard = self.lock_call_device(call).await;
         let (key, device) = self.target(call, OP, true)?;
         let carried = self.host().core().device(device, OP)?.caps.media_modes;
         if mode.is_empty() || !(mode - carried - MediaModes::UNKNOWN).is_empty() {
@@ -643,13 +661,21 @@ impl App {
     /// # Errors
     /// `INVALCALLHANDLE`, `INVALDIGITMODE`, or the provider's.
     pub async fn monitor_digits(&self, call: Call, modes: DigitModes) -> Result<()> {
-        let plan = self.host().core().monitor_digits(self.id(), call, modes)?;
+        let host = self.host();
+        let _guard = self.lock_call_device(call).await;
+        let (plan, undo) = host.core().monitor_digits(self.id(), call, modes)?;
         for op in plan {
-            if let ProviderOp::MonitorDigits(key, union) = op {
-                self.host()
-                    .session(key.prov)?
-                    .monitor_digits(key.call, union)
-                    .await?;
+            if let ProviderOp::MonitorDigits { call: key, .. } = op {
+                let union = host.core().calls.get(&key).map(|c| c.digit_modes);
+                let Some(union) = union else { continue };
+                let applied = match host.session(key.prov) {
+                    Ok(session) => session.monitor_digits(key.call, union).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = applied {
+                    undo(&mut host.core());
+                    return Err(e);
+                }
             }
         }
         Ok(())
@@ -667,6 +693,7 @@ impl App {
         digits: Option<&str>,
         duration_ms: u32,
     ) -> Result<()> {
+        let _guard = self.lock_call_device(call).await;
         let (key, end_to_end_id) = self.host().core().begin_generate(self.id(), call)?;
         let result = match self.host().session(key.prov) {
             Ok(session) => {
@@ -730,7 +757,8 @@ impl App {
 
     /// `lineRegisterRequestRecipient`: become (`enable`) or stop being an Assisted Telephony
     /// request recipient for `modes` (MAKECALL). `priority` 1 is the highest, 0 is "unlisted"
-    /// (below every listed one; among equals, the earliest registered wins).
+    /// (below every listed one; among equals, the earliest registered wins, and registering
+    /// again counts as registering anew).
     ///
     /// # Errors
     /// `INVALAPPHANDLE`, `INVALREQUESTMODE`.
@@ -762,10 +790,11 @@ impl App {
     /// # Errors
     /// `INVALAPPHANDLE` if it already shut down.
     pub async fn shutdown(&self) -> Result<()> {
-        let plan = self.host().core().shutdown(self.id());
-        self.shared.shut.store(true, Ordering::SeqCst);
-        let plan = plan?;
-        self.host().execute(plan, None).await;
+        let work = self.host().queue(|core| {
+            self.shared.shut.store(true, Ordering::SeqCst);
+            core.shutdown(self.id())
+        })?;
+        self.host().run(work, None).await;
         Ok(())
     }
 }

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, LineErr, Result};
@@ -14,7 +13,7 @@ use crate::sink::Deliveries;
 use crate::spi::{AddressId, DeviceId, ProviderDyn};
 use crate::types::Version;
 
-use super::core::{Core, DeviceSlot, Limits, Plan, ProviderOp, ProviderSlot};
+use super::core::{Core, DeviceSlot, Limits, Plan, ProviderOp, ProviderSlot, Work};
 use super::options::InitialOwners;
 use super::session::{ProviderSession, SessionConfig};
 use super::snapshot::Snapshot;
@@ -74,7 +73,7 @@ impl HostBuilder {
     }
 
     /// How many droppable events an application's queue holds before it discards them (see
-    /// [`events`](super::events) for the policy). Default 4,096.
+    /// [`Events`](super::Events) for the policy). Default 4,096.
     #[must_use]
     pub fn event_queue_capacity(mut self, events: usize) -> Self {
         self.limits.queue_capacity = events.max(1);
@@ -127,7 +126,6 @@ impl HostBuilder {
     /// # Errors
     /// The first provider that fails to start, named.
     pub async fn start(self) -> Result<Host> {
-        let (worker_tx, worker_rx) = mpsc::unbounded_channel();
         let mut core = Core::new(self.limits);
         core.latency = self
             .measure_latency
@@ -139,13 +137,11 @@ impl HostBuilder {
             low: self.low,
             high: self.high,
             device_locks: Mutex::new(HashMap::new()),
-            worker: worker_tx,
-            tasks: Mutex::new(Vec::new()),
+            dispatchers: Mutex::new(Vec::new()),
             stopped: AtomicBool::new(false),
+            ended: AtomicBool::new(false),
         });
         inner.start_providers().await?;
-        let worker = tokio::spawn(work(Arc::downgrade(&inner), worker_rx));
-        inner.tasks().push(worker);
         Ok(Host { inner })
     }
 }
@@ -188,9 +184,12 @@ pub(crate) struct HostInner {
     low: Version,
     high: Version,
     device_locks: Mutex<HashMap<u32, Arc<tokio::sync::Mutex<()>>>>,
-    worker: mpsc::UnboundedSender<Plan>,
-    tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// One task per provider turning its deliveries into events.
+    dispatchers: Mutex<Vec<JoinHandle<()>>>,
+    /// `stop` began: no REINIT, no new application.
     stopped: AtomicBool,
+    /// The providers are shut down for good: queued operations are dropped.
+    ended: AtomicBool,
 }
 
 impl HostInner {
@@ -200,8 +199,8 @@ impl HostInner {
         self.core.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn tasks(&self) -> MutexGuard<'_, Vec<JoinHandle<()>>> {
-        self.tasks.lock().unwrap_or_else(|p| p.into_inner())
+    fn dispatchers(&self) -> MutexGuard<'_, Vec<JoinHandle<()>>> {
+        self.dispatchers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn session(&self, prov: usize) -> Result<Arc<ProviderSession>> {
@@ -211,11 +210,17 @@ impl HostInner {
             .get(prov)
             .cloned()
             .ok_or_else(|| {
-                Error::new(LineErr::OperationFailed).detail("the provider is restarting (REINIT)")
+                let why = if self.ended() {
+                    "the host has stopped"
+                } else {
+                    "the provider is restarting (REINIT)"
+                };
+                Error::new(LineErr::OperationFailed).detail(why)
             })
     }
 
-    /// The lock that keeps opens and closes of one device in order.
+    /// The lock that keeps a device's provider operations in order: whoever holds it may call
+    /// the provider for that device's line and calls, and drains its queue.
     pub(crate) fn device_lock(&self, device: u32) -> Arc<tokio::sync::Mutex<()>> {
         self.device_locks
             .lock()
@@ -225,9 +230,18 @@ impl HostInner {
             .clone()
     }
 
-    /// Starts (or restarts) every provider and rebuilds the device table.
+    /// Runs the rules (`plan`) under the core lock and queues the provider operations they ask
+    /// for in the same critical section; perform them with [`run`](Self::run).
+    pub(crate) fn queue(&self, plan: impl FnOnce(&mut Core) -> Result<Plan>) -> Result<Work> {
+        let mut core = self.core();
+        let plan = plan(&mut core)?;
+        Ok(core.enqueue(plan))
+    }
+
+    /// Starts (or restarts) every provider and rebuilds the device table. On failure, the
+    /// providers already started are shut down again.
     async fn start_providers(self: &Arc<Self>) -> Result<()> {
-        let mut sessions = Vec::new();
+        let mut sessions: Vec<Arc<ProviderSession>> = Vec::new();
         let mut slots = Vec::new();
         let mut devices = Vec::new();
         let mut feeds = Vec::new();
@@ -239,9 +253,16 @@ impl HostInner {
                 low: self.low,
                 high: self.high,
             };
-            let (session, deliveries) = ProviderSession::start(provider.clone(), config)
-                .await
-                .map_err(|e| e.device(format!("provider {}", provider.info().name)))?;
+            let started = ProviderSession::start(provider.clone(), config).await;
+            let (session, deliveries) = match started {
+                Ok(started) => started,
+                Err(e) => {
+                    for session in sessions {
+                        let _ = session.shutdown().await;
+                    }
+                    return Err(e.device(format!("provider {}", provider.info().name)));
+                }
+            };
             let info = session.info().clone();
             slots.push(ProviderSlot {
                 name: info.name.clone(),
@@ -258,121 +279,163 @@ impl HostInner {
             sessions.push(Arc::new(session));
         }
         *self.sessions.write().unwrap_or_else(|p| p.into_inner()) = sessions;
-        {
+        let epoch = {
             let mut core = self.core();
             core.providers = slots;
             core.devices = devices;
-        }
+            core.epoch
+        };
+        let mut dispatchers = self.dispatchers();
         for (prov, deliveries) in feeds.into_iter().enumerate() {
-            let task = tokio::spawn(dispatch(Arc::downgrade(self), prov, deliveries));
-            self.tasks().push(task);
+            let task = tokio::spawn(dispatch(Arc::downgrade(self), prov, epoch, deliveries));
+            dispatchers.push(task);
         }
         Ok(())
     }
 
-    /// Performs a plan's provider operations in order. `locked`: the device whose lock the
-    /// caller already holds.
-    pub(crate) async fn execute(self: &Arc<Self>, plan: Plan, locked: Option<u32>) {
-        for op in plan {
-            self.perform(op, locked).await;
-        }
-    }
-
-    /// Performs a plan nobody waits for (an application dropped without `shutdown`), unless the
-    /// host is stopping: then the stop itself releases everything, and a late operation would
-    /// reach a provider already shut down.
-    pub(crate) async fn execute_detached(self: &Arc<Self>, plan: Plan) {
-        for op in plan {
-            if self.stopped() {
-                return;
+    /// Performs queued work: drains each device's queue in order (taking its lock, unless the
+    /// caller holds it: `locked`), then runs a due REINIT. When this returns, every operation
+    /// of the work is done (by this task or by another that held the device's lock), except
+    /// work for a device other than `locked`, handed to a task of its own so a task never waits
+    /// for a second device's lock while holding one.
+    pub(crate) async fn run(self: &Arc<Self>, work: Work, locked: Option<u32>) {
+        for device in work.devices {
+            match locked {
+                Some(held) if held != device => self.spawn_run(Work::device(device)),
+                _ => self.drain(device, locked == Some(device)).await,
             }
-            self.perform(op, None).await;
+        }
+        if work.reinit {
+            if locked.is_some() {
+                self.spawn_run(Work {
+                    devices: Vec::new(),
+                    reinit: true,
+                });
+            } else {
+                self.run_reinit().await;
+            }
         }
     }
 
-    async fn perform(self: &Arc<Self>, op: ProviderOp, locked: Option<u32>) {
+    /// [`run`](Self::run) in a task of its own (nobody waits for it).
+    pub(crate) fn spawn_run(self: &Arc<Self>, work: Work) {
+        if work.is_empty() {
+            return;
+        }
+        let host = self.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(async move { host.run(work, None).await });
+            }
+            Err(_) => tracing::warn!(
+                "provider operations queued outside a runtime; the next operation on their devices performs them"
+            ),
+        }
+    }
+
+    /// Performs the device's queued operations in order, holding its lock.
+    async fn drain(self: &Arc<Self>, device: u32, have_lock: bool) {
+        let mut unfinished = Unfinished {
+            host: self.clone(),
+            device,
+            armed: true,
+        };
+        let lock = self.device_lock(device);
+        let _guard = if have_lock {
+            None
+        } else {
+            Some(lock.lock().await)
+        };
+        loop {
+            let op = self.core().next_op(device);
+            let Some(op) = op else {
+                break;
+            };
+            if self.ended() {
+                continue;
+            }
+            self.perform(op).await;
+        }
+        unfinished.armed = false;
+    }
+
+    /// One provider operation; the caller holds the device's lock.
+    async fn perform(self: &Arc<Self>, op: ProviderOp) {
         match op {
-            ProviderOp::Drop(key) => {
-                if let Ok(session) = self.session(key.prov)
-                    && let Err(e) = session.drop_call(key.call, Vec::new()).await
+            ProviderOp::Drop { call, device } => {
+                if let Ok(session) = self.session(call.prov)
+                    && let Err(e) = session.drop_call(call.call, Vec::new()).await
                 {
-                    tracing::debug!(call = %key.call, error = %e, "host drop refused");
+                    tracing::debug!(device, call = %call.call, error = %e, "host drop refused");
                 }
             }
-            ProviderOp::CloseCall(key) => {
-                if let Ok(session) = self.session(key.prov)
-                    && let Err(e) = session.close_call(key.call).await
-                {
-                    tracing::warn!(call = %key.call, error = %e, "close_call failed");
+            ProviderOp::CloseCall { call, device } => {
+                if let Ok(session) = self.session(call.prov) {
+                    match session.close_call(call.call).await {
+                        Ok(()) => {}
+                        // Gone with its line already.
+                        Err(e) if e.kind() == LineErr::InvalCallHandle => {
+                            tracing::debug!(device, call = %call.call, "close_call: already closed with its line");
+                        }
+                        Err(e) => {
+                            tracing::warn!(device, call = %call.call, error = %e, "close_call failed")
+                        }
+                    }
                 }
             }
-            ProviderOp::Close(key) => {
-                let device = self.core().lines.get(&key).map(|l| l.device);
-                let Some(device) = device else {
-                    return;
-                };
-                let lock = self.device_lock(device);
-                let _guard = if locked == Some(device) {
-                    None
-                } else {
-                    Some(lock.lock().await)
-                };
-                if !self.core().take_closing(key) {
+            ProviderOp::Close { line, device } => {
+                if !self.core().is_closing(line) {
                     return;
                 }
-                if let Ok(session) = self.session(key.prov) {
-                    match session.close(key.line).await {
+                if let Ok(session) = self.session(line.prov) {
+                    match session.close(line.line).await {
                         Ok(()) => tracing::info!(device, "line closed at the provider"),
                         Err(e) => tracing::warn!(device, error = %e, "close failed"),
                     }
                 }
+                self.core().forget_line(line);
             }
-            ProviderOp::SetDetection(key, _) | ProviderOp::SetStatus(key, ..) => {
-                // Send the current unions (a later change may have superseded the op's values).
-                let device = self.core().lines.get(&key).map(|l| l.device);
-                let Some(device) = device else {
-                    return;
-                };
-                let lock = self.device_lock(device);
-                let _guard = if locked == Some(device) {
-                    None
-                } else {
-                    Some(lock.lock().await)
-                };
-                let _ = self
-                    .apply_unions(key, matches!(op, ProviderOp::SetDetection(..)))
-                    .await;
+            ProviderOp::SetDetection { line, .. } => {
+                let _ = self.apply_unions(line, true).await;
             }
-            ProviderOp::MonitorDigits(key, _) => {
-                let modes = self.core().calls.get(&key).map(|c| c.digit_modes);
-                if let (Some(modes), Ok(session)) = (modes, self.session(key.prov))
-                    && let Err(e) = session.monitor_digits(key.call, modes).await
+            ProviderOp::SetStatus { line, .. } => {
+                let _ = self.apply_unions(line, false).await;
+            }
+            ProviderOp::MonitorDigits { call, device } => {
+                let modes = self.core().calls.get(&call).map(|c| c.digit_modes);
+                if let (Some(modes), Ok(session)) = (modes, self.session(call.prov))
+                    && let Err(e) = session.monitor_digits(call.call, modes).await
                 {
-                    tracing::warn!(call = %key.call, error = %e, "monitor_digits failed");
+                    tracing::warn!(device, call = %call.call, error = %e, "monitor_digits failed");
                 }
             }
-            ProviderOp::RefreshCaps(device) => {
+            ProviderOp::RefreshCaps { device } => {
                 let at = self
                     .core()
                     .devices
                     .get(device as usize)
-                    .map(|d| (d.prov, d.local, d.line, d.removed));
-                if let Some((prov, local, line, removed)) = at
+                    .map(|d| (d.prov, d.local));
+                if let Some((prov, local)) = at
                     && let Ok(session) = self.session(prov)
                 {
-                    let mut slot = read_caps(&session, prov, local).await;
-                    slot.line = line;
-                    slot.removed = removed;
-                    if let Some(d) = self.core().devices.get_mut(device as usize) {
-                        *d = slot;
+                    let fresh = read_caps(&session, prov, local).await;
+                    // Only the caps: whether the device is open or removed changed under us,
+                    // maybe, and is not the caps' business.
+                    if let Some(d) = self.core().devices.get_mut(device as usize)
+                        && d.prov == prov
+                        && d.local == local
+                    {
+                        d.caps = fresh.caps;
+                        d.address_caps = fresh.address_caps;
                     }
                 }
             }
-            ProviderOp::Reinit => self.reinit().await,
+            ProviderOp::Reinit => {}
         }
     }
 
-    /// Sends the line's current detection (or status) union to the provider.
+    /// Sends the line's current detection (or status) union to the provider; the caller holds
+    /// the device's lock.
     pub(crate) async fn apply_unions(
         &self,
         key: super::core::LineKey,
@@ -396,26 +459,62 @@ impl HostInner {
         result
     }
 
+    /// Takes every device's lock, in order, performing what is queued for each: afterwards no
+    /// task is calling a provider for a device, and none will until the guards go.
+    async fn quiesce(self: &Arc<Self>) -> Vec<tokio::sync::OwnedMutexGuard<()>> {
+        let mut devices: Vec<u32> = {
+            let core = self.core();
+            let mut ids: Vec<u32> = (0..core.devices.len() as u32).collect();
+            ids.extend((0..core.providers.len()).map(super::core::orphan_queue));
+            ids.extend(core.queues.keys().copied());
+            ids
+        };
+        devices.sort_unstable();
+        devices.dedup();
+        let mut guards = Vec::with_capacity(devices.len());
+        for device in devices {
+            guards.push(self.device_lock(device).lock_owned().await);
+            self.drain(device, true).await;
+        }
+        guards
+    }
+
+    /// Runs a due REINIT unless another task runs one (or the host is stopping).
+    async fn run_reinit(self: &Arc<Self>) {
+        if self.stopped() || !self.core().take_reinit_due() {
+            return;
+        }
+        while self.reinit().await {}
+    }
+
     /// Every application has shut down while a REINIT was pending: the providers restart with a
     /// fresh session (removed devices no longer take an id), then applications are welcome again.
-    async fn reinit(self: &Arc<Self>) {
+    /// Operations other tasks queued are performed first; deliveries from the old sessions are
+    /// ignored. Returns whether another REINIT was asked for meanwhile.
+    async fn reinit(self: &Arc<Self>) -> bool {
         tracing::info!("REINIT: restarting the providers");
+        let guards = self.quiesce().await;
         let sessions: Vec<_> =
             std::mem::take(&mut *self.sessions.write().unwrap_or_else(|p| p.into_inner()));
+        for task in self.dispatchers().drain(..) {
+            task.abort();
+        }
         for session in sessions {
-            let _ = session.shutdown().await;
+            if let Err(e) = session.shutdown().await {
+                tracing::warn!(provider = %session.info().name, error = %e, "REINIT: provider shutdown failed");
+            }
         }
-        // Dispatchers end on their own once their provider's sink is gone or refuses everything;
-        // the new ones are started below.
-        if let Err(e) = self.start_providers().await {
-            tracing::error!(error = %e, "REINIT: a provider failed to restart");
-        }
-        let mut core = self.core();
-        core.lines.clear();
-        core.calls.clear();
-        core.handles.clear();
-        core.requests.clear();
-        core.reinit_done();
+        self.core().restarting();
+        let ok = match self.start_providers().await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "REINIT: a provider failed to restart; applications get LINEERR_REINIT until Host::reinit succeeds");
+                false
+            }
+        };
+        let again = self.core().reinit_finished(ok);
+        drop(guards);
+        again
     }
 
     /// Every session, for snapshots and shutdown.
@@ -427,7 +526,26 @@ impl HostInner {
     }
 
     pub(crate) fn stopped(&self) -> bool {
-        self.stopped.load(Ordering::Relaxed)
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    fn ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
+    }
+}
+
+/// A drain that did not finish (its task was cancelled): another task performs the rest.
+struct Unfinished {
+    host: Arc<HostInner>,
+    device: u32,
+    armed: bool,
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if self.armed {
+            self.host.spawn_run(Work::device(self.device));
+        }
     }
 }
 
@@ -460,27 +578,23 @@ async fn read_caps(session: &ProviderSession, prov: usize, local: DeviceId) -> D
     }
 }
 
-/// One provider's deliveries, in order, into the rules; provider operations they need go to the
-/// worker so this task never waits on a provider.
-async fn dispatch(host: Weak<HostInner>, prov: usize, mut deliveries: Deliveries) {
+/// One provider's deliveries, in order, into the rules; the provider operations they ask for are
+/// queued and performed by a task of their own, so this task never waits on a provider. Ends
+/// when the provider's session is replaced (REINIT).
+async fn dispatch(host: Weak<HostInner>, prov: usize, epoch: u64, mut deliveries: Deliveries) {
     while let Some((at, delivery)) = deliveries.recv_stamped().await {
         let Some(host) = host.upgrade() else {
             return;
         };
-        let plan = host.core().on_delivery(prov, delivery, Some(at));
-        if !plan.is_empty() {
-            let _ = host.worker.send(plan);
-        }
-    }
-}
-
-/// Performs the plans the dispatchers hand over, one after another.
-async fn work(host: Weak<HostInner>, mut plans: mpsc::UnboundedReceiver<Plan>) {
-    while let Some(plan) = plans.recv().await {
-        let Some(host) = host.upgrade() else {
-            return;
+        let work = {
+            let mut core = host.core();
+            if core.epoch != epoch {
+                return;
+            }
+            let plan = core.on_delivery(prov, delivery, Some(at));
+            core.enqueue(plan)
         };
-        host.execute_detached(plan).await;
+        host.spawn_run(work);
     }
 }
 
@@ -540,33 +654,50 @@ impl Host {
 
     /// Asks every application to shut down (`LINEDEVSTATE_REINIT`) and refuses `initialize` and
     /// `open_line` with `LINEERR_REINIT` until the last one has; then restarts the providers (a
-    /// new configuration takes effect). With no application, restarts at once.
+    /// new configuration takes effect). With no application, restarts at once (and retries a
+    /// restart that failed). Does nothing once the host is stopping.
     pub async fn reinit(&self) {
-        let plan = self.inner.core().request_reinit();
-        self.inner.execute(plan, None).await;
+        if self.inner.stopped() {
+            return;
+        }
+        let work = self.inner.queue(|core| Ok(core.request_reinit()));
+        if let Ok(work) = work {
+            self.inner.run(work, None).await;
+        }
     }
 
     /// Stops the host: every application is shut down as if it called `shutdown` (its calls
-    /// dropped, its lines closed, every device released), then every provider is shut down.
+    /// dropped, its lines closed, every device released), operations under way finish, then
+    /// every provider is shut down. Afterwards applications get `LINEERR_INVALAPPHANDLE`, and
+    /// `initialize` `LINEERR_UNINITIALIZED`.
     pub async fn stop(&self) {
         if self.inner.stopped.swap(true, Ordering::SeqCst) {
             return;
         }
         let apps: Vec<_> = self.inner.core().apps.keys().copied().collect();
         for app in apps {
-            let plan = self.inner.core().shutdown(app);
-            if let Ok(plan) = plan {
-                self.inner.execute(plan, None).await;
+            if let Ok(work) = self.inner.queue(|core| core.shutdown(app)) {
+                self.inner.run(work, None).await;
             }
         }
-        for session in self.inner.all_sessions() {
+        let guards = self.inner.quiesce().await;
+        self.inner.ended.store(true, Ordering::SeqCst);
+        for task in self.inner.dispatchers().drain(..) {
+            task.abort();
+        }
+        let sessions: Vec<_> = std::mem::take(
+            &mut *self
+                .inner
+                .sessions
+                .write()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
+        for session in sessions {
             if let Err(e) = session.shutdown().await {
                 tracing::warn!(provider = %session.info().name, error = %e, "provider shutdown failed");
             }
         }
-        for task in self.inner.tasks().drain(..) {
-            task.abort();
-        }
+        drop(guards);
         tracing::info!("host stopped");
     }
 }

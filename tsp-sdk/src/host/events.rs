@@ -1,23 +1,6 @@
 //! What an application hears: [`AppEvent`] (TAPI's line messages at the application level, T§2.3)
-//! and [`Events`], its stream, fed by a bounded per-application queue.
-//!
-//! # The queue's policy
-//!
-//! The host never waits for an application: a provider's event is put in each concerned
-//! application's queue and the host moves on, so an application that stops reading cannot stall
-//! the provider or other applications. Each queue holds at most
-//! [`HostBuilder::event_queue_capacity`](super::HostBuilder::event_queue_capacity) events
-//! (default 4,096). When it is full:
-//!
-//! - a **droppable** event (call states, call info, line and address states, digits, media,
-//!   device-specific) is discarded and counted; the application reads one
-//!   [`AppEvent::EventsLost`] in its place, in order, telling it to re-read what it cares about
-//!   (`call_status`, `line_status`);
-//! - an **essential** event is always kept: [`AppEvent::Reply`] (bounded: an application owing
-//!   more than [`HostBuilder::max_outstanding_requests`](super::HostBuilder::max_outstanding_requests)
-//!   replies gets `LINEERR_REQUESTOVERRUN` for new requests), [`AppEvent::Close`],
-//!   [`AppEvent::Remove`] (at most one per line) and [`AppEvent::Request`] (bounded by the
-//!   assisted-telephony queue).
+//! and [`Events`], its stream, fed by a bounded per-application queue (its policy: see
+//! [`Events`]).
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -174,7 +157,7 @@ pub enum AppEvent {
         mode: RequestModes,
     },
     /// The host's queue for this application was full and discarded `count` droppable events here
-    /// (see the module docs). Re-read the status of the lines and calls you care about.
+    /// (see [`Events`]). Re-read the status of the lines and calls you care about.
     EventsLost {
         /// How many events were discarded.
         count: u64,
@@ -264,7 +247,7 @@ impl AppQueue {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues an event under the policy in the module docs. Never blocks.
+    /// Queues an event under the policy in [`Events`]. Never blocks.
     pub(crate) fn push(&self, event: AppEvent) {
         self.push_stamped(event, None);
     }
@@ -362,6 +345,35 @@ enum Source {
 
 /// An application's events, in the order the host sent them. Ends (`None`) after `shutdown`, once
 /// everything queued before it was read. Also a [`futures::Stream`].
+///
+/// # The queue's policy
+///
+/// The host never waits for an application: a provider's event is put in each concerned
+/// application's queue and the host moves on, so an application that stops reading cannot stall
+/// the provider or other applications. Each queue holds at most
+/// [`HostBuilder::event_queue_capacity`](super::HostBuilder::event_queue_capacity) events
+/// (default 4,096). When it is full:
+///
+/// - a **droppable** event (call states, call info, line and address states, digits, media,
+///   device-specific) is discarded and counted; the application reads one
+///   [`AppEvent::EventsLost`] in its place, in order, telling it to re-read what it cares about
+///   (`call_status`, `line_status`);
+/// - an **essential** event is always kept, because losing it would leave the application with a
+///   handle it cannot learn about or a reply it waits for forever:
+///   - [`AppEvent::Reply`]: bounded, since an application owing more than
+///     [`HostBuilder::max_outstanding_requests`](super::HostBuilder::max_outstanding_requests)
+///     replies gets `LINEERR_REQUESTOVERRUN` for new requests;
+///   - [`AppEvent::NewCall`]: one per call offered to the application. Each one carries a handle
+///     the application must deallocate, so an application that never reads also keeps those
+///     calls' handles;
+///   - [`AppEvent::Close`]: at most one per open line;
+///   - [`AppEvent::Remove`]: at most one per device;
+///   - [`AppEvent::Request`]: one each time the top request recipient changes while requests
+///     are queued;
+///   - [`AppEvent::EventsLost`]: one per run of discarded events.
+///
+/// So only droppable events are bounded by the capacity; the essential ones are bounded by what
+/// the application holds (requests, calls, lines, devices).
 pub struct Events {
     source: Source,
 }

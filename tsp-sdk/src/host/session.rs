@@ -575,9 +575,18 @@ impl ProviderSession {
     /// `OPERATIONFAILED`.
     ///
     /// # Errors
-    /// The provider's answer (the call is closed in the books regardless).
+    /// `LINEERR_INVALCALLHANDLE` for a handle the sink does not know (never announced, already
+    /// closed, or its line closed), without calling the provider; otherwise the provider's answer
+    /// (the call is closed in the books regardless).
     pub async fn close_call(&self, call: CallHandle) -> Result<()> {
-        let line = self.control.line_of(call);
+        let Some(line) = self.control.line_of(call) else {
+            return Err(Error::new(LineErr::InvalCallHandle)
+                .operation("close_call")
+                .detail(format!(
+                    "{call} is not a call of this session (never announced, or closed)"
+                )));
+        };
+        let line = Some(line);
         let device = line.and_then(|l| self.device_of(l));
         let span = tracing::info_span!("call", ?device, ?line, %call);
         async {

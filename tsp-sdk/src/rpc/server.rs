@@ -68,6 +68,26 @@ struct Shared {
     /// The tasks carrying each application's data streams: cut when it goes.
     bridges: Mutex<HashMap<u32, Vec<tokio::task::AbortHandle>>>,
     next_token: Mutex<u64>,
+    /// Connections that ended lately (an `Initialize` racing its connection's end is undone).
+    ended: Mutex<std::collections::BTreeSet<u64>>,
+}
+
+/// How many ended connections [`Shared::ended`] remembers.
+const ENDED_REMEMBERED: usize = 4096;
+
+/// Runs a host operation to its end in a task of its own. hyper drops a handler when its stream
+/// is reset or its connection ends; the operation must not stop half-way (a make_call between
+/// the host's books and the provider, a close between a drop and its close_call), so the handler
+/// only waits for it.
+async fn to_end<T: Send + 'static>(
+    operation: impl Future<Output = crate::Result<T>> + Send + 'static,
+) -> Result<T, Status> {
+    match tokio::spawn(operation).await {
+        Ok(result) => result.map_err(fail),
+        Err(e) => Err(fail(
+            Error::new(LineErr::OperationFailed).detail(format!("the operation failed: {e}")),
+        )),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -124,6 +144,7 @@ impl Server {
             parked: Mutex::new(HashMap::new()),
             bridges: Mutex::new(HashMap::new()),
             next_token: Mutex::new(0),
+            ended: Mutex::new(std::collections::BTreeSet::new()),
         });
         let (ended_tx, mut ended_rx) = mpsc::unbounded_channel::<u64>();
         let reaper = {
@@ -223,6 +244,13 @@ impl Shared {
     async fn connection_ended(&self, connection: u64) {
         let gone: Vec<(u32, App)> = {
             let mut apps = lock(&self.apps);
+            {
+                let mut ended = lock(&self.ended);
+                ended.insert(connection);
+                while ended.len() > ENDED_REMEMBERED {
+                    ended.pop_first();
+                }
+            }
             let ids: Vec<u32> = apps
                 .iter()
                 .filter(|(_, r)| r.connection == connection)
@@ -300,22 +328,36 @@ impl Telephony for Service {
             uid: peer.uid,
             gid: peer.gid,
         };
-        let (app, events) = self
-            .shared
-            .host
-            .initialize_as(&name, client)
-            .await
-            .map_err(fail)?;
-        let id = app.handle().0;
-        let devices = app.devices();
-        lock(&self.shared.apps).insert(
-            id,
-            Remote {
-                app,
-                connection: peer.connection,
-                events: Some(events),
-            },
-        );
+        let shared = self.shared.clone();
+        let (id, devices) = to_end(async move {
+            let (app, events) = shared.host.initialize_as(&name, client).await?;
+            let id = app.handle().0;
+            let devices = app.devices();
+            let orphan = {
+                let mut apps = lock(&shared.apps);
+                if lock(&shared.ended).contains(&peer.connection) {
+                    Some(app)
+                } else {
+                    apps.insert(
+                        id,
+                        Remote {
+                            app,
+                            connection: peer.connection,
+                            events: Some(events),
+                        },
+                    );
+                    None
+                }
+            };
+            if let Some(app) = orphan {
+                let _ = app.shutdown().await;
+                return Err(Error::new(LineErr::InvalAppHandle)
+                    .operation("initialize")
+                    .detail("the connection ended while the application initialised"));
+            }
+            Ok((id, devices))
+        })
+        .await?;
         ok(proto::InitializeReply { app: id, devices })
     }
 
@@ -355,7 +397,7 @@ impl Telephony for Service {
         lock(&self.shared.apps).remove(&req.app);
         lock(&self.shared.parked).retain(|_, p| p.app != req.app);
         self.shared.cut_bridges(req.app);
-        app.shutdown().await.map_err(fail)?;
+        to_end(async move { app.shutdown().await }).await?;
         ok(proto::Empty {})
     }
 
@@ -420,7 +462,7 @@ impl Telephony for Service {
             media_modes,
             version: convert::version(req.version),
         };
-        let line = app.open_line(req.device, options).await.map_err(fail)?;
+        let line = to_end(async move { app.open_line(req.device, options).await }).await?;
         ok(proto::LineRef {
             app: req.app,
             line: line.0,
@@ -432,7 +474,7 @@ impl Telephony for Service {
         request: Request<proto::LineRef>,
     ) -> Result<Response<proto::Empty>, Status> {
         let (app, req) = app!(self, request, "close_line");
-        app.close_line(Line(req.line)).await.map_err(fail)?;
+        to_end(async move { app.close_line(Line(req.line)).await }).await?;
         ok(proto::Empty {})
     }
 
@@ -441,9 +483,11 @@ impl Telephony for Service {
         request: Request<proto::StatusMessagesRequest>,
     ) -> Result<Response<proto::Empty>, Status> {
         let (app, req) = app!(self, request, "set_status_messages");
-        app.set_status_bits(Line(req.line), req.line_states, req.address_states)
-            .await
-            .map_err(fail)?;
+        to_end(async move {
+            app.set_status_bits(Line(req.line), req.line_states, req.address_states)
+                .await
+        })
+        .await?;
         ok(proto::Empty {})
     }
 
@@ -473,10 +517,11 @@ impl Telephony for Service {
     ) -> Result<Response<proto::MakeCallReply>, Status> {
         let (app, req) = app!(self, request, "make_call");
         let params = convert::params_from_proto(req.params).map_err(fail)?;
-        let placed = app
-            .make_call(Line(req.line), req.dest.as_deref(), params)
-            .await
-            .map_err(fail)?;
+        let placed = to_end(async move {
+            app.make_call(Line(req.line), req.dest.as_deref(), params)
+                .await
+        })
+        .await?;
         ok(proto::MakeCallReply {
             request: placed.request.get(),
             call: placed.call.0,
@@ -488,10 +533,8 @@ impl Telephony for Service {
         request: Request<proto::DialRequest>,
     ) -> Result<Response<proto::RequestReply>, Status> {
         let (app, req) = app!(self, request, "dial");
-        let id = app
-            .dial(crate::host::Call(req.call), &req.dest)
-            .await
-            .map_err(fail)?;
+        let id =
+            to_end(async move { app.dial(crate::host::Call(req.call), &req.dest).await }).await?;
         ok(proto::RequestReply { request: id.get() })
     }
 
@@ -500,10 +543,7 @@ impl Telephony for Service {
         request: Request<proto::CallRef>,
     ) -> Result<Response<proto::RequestReply>, Status> {
         let (app, req) = app!(self, request, "answer");
-        let id = app
-            .answer(crate::host::Call(req.call))
-            .await
-            .map_err(fail)?;
+        let id = to_end(async move { app.answer(crate::host::Call(req.call)).await }).await?;
         ok(proto::RequestReply { request: id.get() })
     }
 
@@ -512,10 +552,7 @@ impl Telephony for Service {
         request: Request<proto::CallRef>,
     ) -> Result<Response<proto::RequestReply>, Status> {
         let (app, req) = app!(self, request, "accept");
-        let id = app
-            .accept(crate::host::Call(req.call))
-            .await
-            .map_err(fail)?;
+        let id = to_end(async move { app.accept(crate::host::Call(req.call)).await }).await?;
         ok(proto::RequestReply { request: id.get() })
     }
 
@@ -524,10 +561,7 @@ impl Telephony for Service {
         request: Request<proto::CallRef>,
     ) -> Result<Response<proto::RequestReply>, Status> {
         let (app, req) = app!(self, request, "drop_call");
-        let id = app
-            .drop_call(crate::host::Call(req.call))
-            .await
-            .map_err(fail)?;
+        let id = to_end(async move { app.drop_call(crate::host::Call(req.call)).await }).await?;
         ok(proto::RequestReply { request: id.get() })
     }
 
@@ -536,10 +570,7 @@ impl Telephony for Service {
         request: Request<proto::CallRef>,
     ) -> Result<Response<proto::RequestReply>, Status> {
         let (app, req) = app!(self, request, "secure_call");
-        let id = app
-            .secure_call(crate::host::Call(req.call))
-            .await
-            .map_err(fail)?;
+        let id = to_end(async move { app.secure_call(crate::host::Call(req.call)).await }).await?;
         ok(proto::RequestReply { request: id.get() })
     }
 
@@ -548,9 +579,7 @@ impl Telephony for Service {
         request: Request<proto::CallRef>,
     ) -> Result<Response<proto::Empty>, Status> {
         let (app, req) = app!(self, request, "deallocate_call");
-        app.deallocate_call(crate::host::Call(req.call))
-            .await
-            .map_err(fail)?;
+        to_end(async move { app.deallocate_call(crate::host::Call(req.call)).await }).await?;
         ok(proto::Empty {})
     }
 
@@ -628,9 +657,7 @@ impl Telephony for Service {
             "media mode",
         )
         .map_err(fail)?;
-        app.set_media_mode(crate::host::Call(req.call), m)
-            .await
-            .map_err(fail)?;
+        to_end(async move { app.set_media_mode(crate::host::Call(req.call), m).await }).await?;
         ok(proto::Empty {})
     }
 
@@ -646,9 +673,7 @@ impl Telephony for Service {
             "digit modes",
         )
         .map_err(fail)?;
-        app.monitor_digits(crate::host::Call(req.call), m)
-            .await
-            .map_err(fail)?;
+        to_end(async move { app.monitor_digits(crate::host::Call(req.call), m).await }).await?;
         ok(proto::Empty {})
     }
 
@@ -664,14 +689,16 @@ impl Telephony for Service {
             "digit mode",
         )
         .map_err(fail)?;
-        app.generate_digits(
-            crate::host::Call(req.call),
-            m,
-            req.digits.as_deref(),
-            req.duration_ms,
-        )
-        .await
-        .map_err(fail)?;
+        to_end(async move {
+            app.generate_digits(
+                crate::host::Call(req.call),
+                m,
+                req.digits.as_deref(),
+                req.duration_ms,
+            )
+            .await
+        })
+        .await?;
         ok(proto::Empty {})
     }
 
@@ -708,6 +735,15 @@ impl Telephony for Service {
                     *next += 1;
                     *next
                 };
+                // Not taken in time: the stream goes (the call's data path is not held for a
+                // client that never asks).
+                let shared = Arc::downgrade(&self.shared);
+                tokio::spawn(async move {
+                    tokio::time::sleep(PARK_TIME).await;
+                    if let Some(shared) = shared.upgrade() {
+                        lock(&shared.parked).remove(&token);
+                    }
+                });
                 let mut parked = lock(&self.shared.parked);
                 parked.retain(|_, p| p.at.elapsed() < PARK_TIME);
                 parked.insert(
@@ -788,11 +824,20 @@ impl Telephony for Service {
             }
         });
         {
-            let mut bridges = lock(&self.shared.bridges);
-            let tasks = bridges.entry(parked.app).or_default();
-            tasks.retain(|t| !t.is_finished());
-            tasks.push(upstream.abort_handle());
-            tasks.push(downstream.abort_handle());
+            // Under the applications' lock: a Shutdown (or the connection's end) either ran
+            // before and the bridge is cut now, or runs after and cuts it.
+            let apps = lock(&self.shared.apps);
+            if apps.contains_key(&parked.app) {
+                let mut bridges = lock(&self.shared.bridges);
+                let tasks = bridges.entry(parked.app).or_default();
+                tasks.retain(|t| !t.is_finished());
+                tasks.push(upstream.abort_handle());
+                tasks.push(downstream.abort_handle());
+            } else {
+                upstream.abort();
+                downstream.abort();
+                return Err(bad("the application shut down"));
+            }
         }
         Ok(Response::new(Box::pin(
             tokio_stream::wrappers::ReceiverStream::new(rx),

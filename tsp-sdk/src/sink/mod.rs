@@ -18,7 +18,7 @@
 //! | callbacks never overlap (1.1) | by construction: every callback runs under one lock |
 //!
 //! A refused callback is not delivered, is logged with `tracing::error!`, is kept for
-//! [`SinkHost::violations`], and is returned to the provider as `Err`. The host keeps running.
+//! [`SinkControl::violations`], and is returned to the provider as `Err`. The host keeps running.
 
 mod ledger;
 mod tombstones;

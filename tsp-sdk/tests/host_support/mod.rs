@@ -44,16 +44,42 @@ impl Log {
     }
 }
 
-/// A provider that logs what it is asked, then asks the loopback.
+/// Operations the recorder refuses (`LINEERR_OPERATIONFAILED`) instead of asking the loopback,
+/// by the first word of their log entry.
+#[derive(Clone, Default)]
+pub struct Refusals(Arc<Mutex<Vec<&'static str>>>);
+
+impl Refusals {
+    pub fn set(&self, ops: &[&'static str]) {
+        *self.0.lock().unwrap() = ops.to_vec();
+    }
+    fn refuses(&self, entry: &str) -> bool {
+        let op = entry.split(' ').next().unwrap_or_default();
+        self.0.lock().unwrap().contains(&op)
+    }
+}
+
+/// A provider that logs what it is asked, then asks the loopback (or refuses, see
+/// [`Refusals`]).
 pub struct Recorder {
     pub inner: Loopback,
     pub log: Log,
+    pub refuse: Refusals,
 }
 
 macro_rules! logged {
     ($self:ident, $entry:expr, $call:expr) => {{
-        $self.log.push($entry);
-        $call
+        let entry: String = $entry;
+        let refused = $self.refuse.refuses(&entry);
+        $self.log.push(entry);
+        if refused {
+            Box::pin(async {
+                Err(tsp_sdk::Error::new(tsp_sdk::LineErr::OperationFailed)
+                    .detail("refused by the test"))
+            })
+        } else {
+            $call
+        }
     }};
 }
 
@@ -76,7 +102,16 @@ impl ProviderDyn for Recorder {
         logged!(self, "init".into(), ProviderDyn::init(&self.inner, init))
     }
     fn shutdown(&self) -> BoxFuture<'_, Result<()>> {
-        logged!(self, "shutdown".into(), ProviderDyn::shutdown(&self.inner))
+        // Takes a turn of the runtime, as a real provider's shutdown would: other tasks run
+        // meanwhile.
+        logged!(
+            self,
+            "shutdown".into(),
+            Box::pin(async {
+                tokio::task::yield_now().await;
+                ProviderDyn::shutdown(&self.inner).await
+            })
+        )
     }
     fn line_caps(&self, device: DeviceId, version: Version) -> BoxFuture<'_, Result<LineDevCaps>> {
         ProviderDyn::line_caps(&self.inner, device, version)
@@ -215,6 +250,7 @@ pub struct World {
     pub host: Host,
     pub loopback: Loopback,
     pub log: Log,
+    pub refuse: Refusals,
 }
 
 pub async fn world(lines: u32) -> World {
@@ -224,9 +260,11 @@ pub async fn world(lines: u32) -> World {
 pub async fn world_with(lines: u32, tune: impl FnOnce(HostBuilder) -> HostBuilder) -> World {
     let loopback = Loopback::new(lines);
     let log = Log::default();
+    let refuse = Refusals::default();
     let provider = Arc::new(Recorder {
         inner: loopback.clone(),
         log: log.clone(),
+        refuse: refuse.clone(),
     });
     let host = tune(Host::builder().provider(provider))
         .start()
@@ -236,6 +274,7 @@ pub async fn world_with(lines: u32, tune: impl FnOnce(HostBuilder) -> HostBuilde
         host,
         loopback,
         log,
+        refuse,
     }
 }
 
@@ -352,4 +391,14 @@ pub async fn settle() {
     for _ in 0..20 {
         tokio::task::yield_now().await;
     }
+}
+
+/// Places a call from `line` to the loopback's line 101 and waits for its reply (success).
+pub async fn placed_call(app: &App, events: &mut Events, line: Line) -> tsp_sdk::host::Placed {
+    let placed = app
+        .make_call(line, Some("101"), Default::default())
+        .await
+        .unwrap();
+    reply(events, placed.request).await.unwrap();
+    placed
 }

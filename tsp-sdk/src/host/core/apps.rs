@@ -104,9 +104,4 @@ impl Core {
             Plan::new()
         }
     }
-
-    /// The providers were restarted: accept applications again.
-    pub(crate) fn reinit_done(&mut self) {
-        self.reinit_pending = false;
-    }
 }

@@ -66,7 +66,9 @@ impl Core {
     /// `lineRegisterRequestRecipient`. Only `LINEREQUESTMODE_MAKECALL` is valid in TAPI 2.x
     /// (`INVALREQUESTMODE` otherwise: MEDIACALL is obsolete, DROP is 16-bit TAPI). Registering
     /// while requests are queued sends `LINE_REQUEST` to the (new) highest-priority recipient;
-    /// unregistering one that was not registered succeeds and changes nothing.
+    /// unregistering one that was not registered succeeds and changes nothing. Registering again
+    /// (say, with another priority) counts as a new registration: among recipients of equal
+    /// priority it then comes last.
     pub(crate) fn register_request_recipient(
         &mut self,
         app: AppId,

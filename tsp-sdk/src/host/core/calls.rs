@@ -246,10 +246,15 @@ impl Core {
         operation: &'static str,
         creates_call: bool,
     ) {
+        // An application that shut down meanwhile was already answered (cancelled).
+        let waiting = self
+            .apps
+            .get(&ticket.app)
+            .is_some_and(|a| a.pending.contains(&ticket.request));
         self.requests.insert(
             (ticket.key.prov, provider_request),
             RequestRec {
-                reply_to: Some((ticket.app, ticket.request)),
+                reply_to: waiting.then_some((ticket.app, ticket.request)),
                 operation,
                 device: ticket.device,
                 call: Some(ticket.key),
@@ -260,7 +265,17 @@ impl Core {
 
     /// The provider refused a ticket's request synchronously: it never completes; a call it would
     /// have created is forgotten (TAPI never closes it, T§1.2).
-    pub(crate) fn refused(&mut self, ticket: &Ticket, creates_call: bool) {
+    /// `provider_request`: the provider's id, if the request got that far (the session registers
+    /// it before calling the provider).
+    pub(crate) fn refused(
+        &mut self,
+        ticket: &Ticket,
+        provider_request: Option<RequestId>,
+        creates_call: bool,
+    ) {
+        if let Some(id) = provider_request {
+            self.requests.remove(&(ticket.key.prov, id));
+        }
         self.app_requests.remove(&ticket.request);
         if let Some(rec) = self.apps.get_mut(&ticket.app) {
             rec.pending.remove(&ticket.request);
@@ -320,11 +335,7 @@ impl Core {
             ));
         };
         if rec.phase == Phase::Pending {
-            return Err(err(
-                LineErr::InvalCallState,
-                operation,
-                format!("{call} is still being created: wait for its make_call reply"),
-            ));
+            return Err(still_being_created(operation, call));
         }
         let state = rec.state.map(|s| s.state());
         if !rule.allows(state) {
@@ -385,11 +396,7 @@ impl Core {
             )
         })?;
         if rec.phase == Phase::Pending {
-            return Err(err(
-                LineErr::InvalCallState,
-                operation,
-                format!("{call} is still being created: wait for its make_call reply"),
-            ));
+            return Err(still_being_created(operation, call));
         }
         Ok((holder.key, rec.device))
     }
@@ -403,6 +410,7 @@ impl Core {
             return plan;
         };
         let key = holder.key;
+        let device = self.calls.get(&key).map(|c| c.device);
         if let Some(call) = self.calls.get(&key) {
             let (owners, _) = self.counts(call);
             let sole_owner = holder.privilege == CallPrivilege::OWNER && owners == 1;
@@ -412,7 +420,10 @@ impl Core {
                 && !call.is_idle()
                 && !call.dropping
             {
-                plan.push(ProviderOp::Drop(key));
+                plan.push(ProviderOp::Drop {
+                    call: key,
+                    device: call.device,
+                });
                 if let Some(c) = self.calls.get_mut(&key) {
                     c.dropping = true;
                 }
@@ -436,7 +447,10 @@ impl Core {
         };
         if last {
             self.forget_call(key);
-            plan.push(ProviderOp::CloseCall(key));
+            plan.push(ProviderOp::CloseCall {
+                call: key,
+                device: device.unwrap_or_else(|| super::orphan_queue(key.prov)),
+            });
         } else {
             self.tell_counts(key, None, Core::count_change(holder.privilege, None));
             if digits_union.is_some() {
@@ -499,6 +513,9 @@ impl Core {
         let Some(rec) = self.calls.get(&holder.key) else {
             return Err(err(LineErr::InvalCallHandle, OP, format!("{call} is gone")));
         };
+        if rec.phase == Phase::Pending {
+            return Err(still_being_created(OP, call));
+        }
         let (owners, _) = self.counts(rec);
         if privilege == CallPrivilege::MONITOR && owners == 1 && !rec.is_idle() {
             return Err(err(
@@ -542,6 +559,11 @@ impl Core {
             .calls
             .get(&holder.key)
             .ok_or_else(|| err(LineErr::InvalCallHandle, OP, format!("{call} is gone")))?;
+        if rec.phase == Phase::Pending {
+            // No event for a call before its LINE_REPLY (T§1.2): the receiver would hear of a
+            // call that may never exist.
+            return Err(still_being_created(OP, call));
+        }
         let line_key = LineKey {
             prov: holder.key.prov,
             line: rec.line,
@@ -728,13 +750,14 @@ impl Core {
     }
 
     /// `lineMonitorDigits` for this handle (empty: stop); the provider hears the union over the
-    /// call's holders. Modes the line cannot detect: `INVALDIGITMODE`.
+    /// call's holders. Modes the line cannot detect: `INVALDIGITMODE`. The undo puts the handle's
+    /// modes and the union back when the provider refuses.
     pub(crate) fn monitor_digits(
         &mut self,
         app: AppId,
         call: Call,
         modes: DigitModes,
-    ) -> Result<Plan, Error> {
+    ) -> Result<(Plan, DigitsUndo), Error> {
         const OP: &str = "monitor_digits";
         let (key, device) = self.call_target(app, call, OP, false)?;
         let caps = self.device(device, OP)?.caps.monitor_digit_modes;
@@ -749,10 +772,21 @@ impl Core {
                 ),
             ));
         }
+        let before_union = self.calls.get(&key).map(|c| c.digit_modes);
+        let mut before = DigitModes::empty();
         if let Some(h) = self.handles.get_mut(&call) {
-            h.digit_modes = modes;
+            before = std::mem::replace(&mut h.digit_modes, modes);
         }
-        Ok(self.digits_plan(key))
+        let plan = self.digits_plan(key);
+        let undo = move |core: &mut Core| {
+            if let Some(h) = core.handles.get_mut(&call) {
+                h.digit_modes = before;
+            }
+            if let (Some(rec), Some(union)) = (core.calls.get_mut(&key), before_union) {
+                rec.digit_modes = union;
+            }
+        };
+        Ok((plan, Box::new(undo)))
     }
 
     fn digits_plan(&mut self, key: CallKey) -> Plan {
@@ -771,7 +805,8 @@ impl Core {
             return Plan::new();
         }
         rec.digit_modes = union;
-        vec![ProviderOp::MonitorDigits(key, union)]
+        let device = rec.device;
+        vec![ProviderOp::MonitorDigits { call: key, device }]
     }
 
     /// `lineGenerateDigits`' checks (OWNER); the end-to-end id the provider will report the end
@@ -808,11 +843,7 @@ impl Core {
             )
         })?;
         if rec.phase == Phase::Pending {
-            return Err(err(
-                LineErr::InvalCallState,
-                operation,
-                format!("{call} is still being created: wait for its make_call reply"),
-            ));
+            return Err(still_being_created(operation, call));
         }
         let (owners, monitors) = self.counts(rec);
         Ok(HolderView {
@@ -825,3 +856,15 @@ impl Core {
         })
     }
 }
+
+/// `INVALCALLSTATE` for a call whose `make_call` has not completed.
+fn still_being_created(operation: &'static str, call: Call) -> Error {
+    err(
+        LineErr::InvalCallState,
+        operation,
+        format!("{call} is still being created: wait for its make_call reply"),
+    )
+}
+
+/// Puts digit monitoring back as it was (the provider refused the new union).
+pub(crate) type DigitsUndo = Box<dyn FnOnce(&mut Core) + Send>;

@@ -64,11 +64,11 @@ impl Core {
         {
             if ok {
                 self.make_call_succeeded(key);
-            } else if self.calls.contains_key(&key) {
+            } else if let Some(device) = self.calls.get(&key).map(|c| c.device) {
                 // TAPI closes a call whose creation failed asynchronously (T§1.2); its
                 // handles die with it.
                 self.forget_call(key);
-                plan.push(ProviderOp::CloseCall(key));
+                plan.push(ProviderOp::CloseCall { call: key, device });
             }
         }
         plan
@@ -166,9 +166,20 @@ impl Core {
         let key = CallKey { prov, call };
         let line_key = LineKey { prov, line };
         let Some(rec) = self.lines.get_mut(&line_key) else {
-            // A line the host is closing: nobody will ever hold the call.
-            return vec![ProviderOp::CloseCall(key)];
+            // A line the host no longer knows: nobody will ever hold the call.
+            return vec![ProviderOp::CloseCall {
+                call: key,
+                device: super::orphan_queue(prov),
+            }];
         };
+        if rec.closing {
+            // Nobody will ever hold it either; its close_call follows the line's close in the
+            // device's queue (the session then knows it is gone with the line).
+            return vec![ProviderOp::CloseCall {
+                call: key,
+                device: rec.device,
+            }];
+        }
         rec.calls.insert(call);
         let device = rec.device;
         self.calls.insert(
@@ -240,13 +251,17 @@ impl Core {
             return Plan::new();
         }
         tracing::info!(call = %key.call, media = media.bits(), "no application can own the call; dropping it");
-        let mut plan = vec![ProviderOp::Drop(key)];
+        let device = self
+            .calls
+            .get(&key)
+            .map_or_else(|| super::orphan_queue(key.prov), |c| c.device);
+        let mut plan = vec![ProviderOp::Drop { call: key, device }];
         if let Some(rec) = self.calls.get_mut(&key) {
             rec.dropping = true;
         }
         if monitors.is_empty() {
             self.forget_call(key);
-            plan.push(ProviderOp::CloseCall(key));
+            plan.push(ProviderOp::CloseCall { call: key, device });
         }
         plan
     }
@@ -269,7 +284,7 @@ impl Core {
                 if states.contains(LineDevStates::CAPSCHANGE)
                     && let Some(rec) = self.lines.get(&line_key)
                 {
-                    plan.push(ProviderOp::RefreshCaps(rec.device));
+                    plan.push(ProviderOp::RefreshCaps { device: rec.device });
                 }
                 plan
             }
@@ -454,11 +469,10 @@ impl Core {
         }
         if let Some(rec) = self.lines.get_mut(&key) {
             rec.openers.clear();
-            rec.calls.clear();
-            rec.closing = true;
         }
         tracing::warn!(line = %key.line, "the provider closed the line; every application was told");
-        vec![ProviderOp::Close(key)]
+        // Every call still ends with close_call before the line's close (T§1.3).
+        self.mark_closing(key)
     }
 
     /// A device is gone for good: its line (if open) is closed under its openers, every

@@ -18,8 +18,6 @@ pub(crate) enum OpenStep {
     /// The line is open at the provider: the application joined it; perform the plan (new
     /// unions), then [`Core::open_done`].
     Joined(Line, Plan),
-    /// The line is still being closed: close it first, then try again.
-    CloseFirst(LineKey),
     /// Nobody has the line open: open it at the provider, then [`Core::provider_opened`].
     ProviderOpen {
         /// The provider.
@@ -101,25 +99,50 @@ impl Core {
             return Ok(OpenStep::ProviderOpen { prov, local });
         };
         let key = LineKey { prov, line: handle };
-        if self.lines.get(&key).is_none_or(|l| l.closing) {
-            return Ok(OpenStep::CloseFirst(key));
+        match self.lines.get(&key) {
+            None => {
+                // No record for the open the device claims: trust the record.
+                self.devices[device as usize].line = None;
+                return Ok(OpenStep::ProviderOpen { prov, local });
+            }
+            Some(rec) if rec.closing => {
+                // The caller drained the device's queue (its close) first: not expected.
+                return Err(err(
+                    LineErr::ResourceUnavail,
+                    OP,
+                    format!("device {device} is still closing; try again"),
+                ));
+            }
+            Some(_) => {}
         }
         let line = self.add_opener(app, device, key, options);
         Ok(OpenStep::Joined(line, self.unions(key)))
     }
 
     /// The provider opened the device as `handle`: the application is its first opener. The plan
-    /// sets detection and status filters.
+    /// sets detection and status filters. When the application shut down meanwhile, or the
+    /// device was removed (`NODEVICE`: the host makes no more calls for it, T§4), the line is
+    /// closed again: the error comes with the plan that closes it.
     pub(crate) fn provider_opened(
         &mut self,
         app: AppId,
         device: u32,
         handle: LineHandle,
         options: &OpenOptions,
-    ) -> Result<(Line, Plan), Plan> {
-        let prov = self.devices[device as usize].prov;
+    ) -> Result<(Line, Plan), (Error, Plan)> {
+        const OP: &str = "open_line";
+        let Some(slot) = self.devices.get_mut(device as usize) else {
+            // The device table changed under the open (cannot happen while the open holds the
+            // device's lock; kept total).
+            return Err((
+                err(LineErr::NoDevice, OP, format!("device {device} is gone")),
+                Plan::new(),
+            ));
+        };
+        let prov = slot.prov;
+        let removed = slot.removed;
         let key = LineKey { prov, line: handle };
-        self.devices[device as usize].line = Some(handle);
+        slot.line = Some(handle);
         self.lines.insert(
             key,
             LineRec {
@@ -131,9 +154,23 @@ impl Core {
                 calls: BTreeSet::new(),
             },
         );
-        if !self.apps.contains_key(&app) {
-            // The application shut down while the provider was opening: close again.
-            return Err(self.mark_closing(key));
+        let refusal = if removed {
+            Some(err(
+                LineErr::NoDevice,
+                OP,
+                format!("device {device} was removed while it opened"),
+            ))
+        } else if !self.apps.contains_key(&app) {
+            Some(err(
+                LineErr::InvalAppHandle,
+                OP,
+                "the application shut down while the line opened",
+            ))
+        } else {
+            None
+        };
+        if let Some(e) = refusal {
+            return Err((e, self.mark_closing(key)));
         }
         let line = self.add_opener(app, device, key, options);
         Ok((line, self.unions(key)))
@@ -236,38 +273,50 @@ impl Core {
         let Some(rec) = self.lines.get_mut(&key) else {
             return plan;
         };
+        let device = rec.device;
         if detection != rec.detection {
             rec.detection = detection;
-            plan.push(ProviderOp::SetDetection(key, detection));
+            plan.push(ProviderOp::SetDetection { line: key, device });
         }
         if (line_states, address_states) != rec.status {
             rec.status = (line_states, address_states);
-            plan.push(ProviderOp::SetStatus(key, line_states, address_states));
+            plan.push(ProviderOp::SetStatus { line: key, device });
         }
         plan
     }
 
     /// Marks a line for `close` (no new opens join it) and says so.
-    fn mark_closing(&mut self, key: LineKey) -> Plan {
-        if let Some(rec) = self.lines.get_mut(&key) {
-            rec.closing = true;
-        }
-        vec![ProviderOp::Close(key)]
+    pub(super) fn mark_closing(&mut self, key: LineKey) -> Plan {
+        let Some(rec) = self.lines.get_mut(&key) else {
+            return Plan::new();
+        };
+        rec.closing = true;
+        let device = rec.device;
+        // Calls nobody took (announced, never offered) end before the line (T§1.3: every call's
+        // life ends at close_call).
+        let mut plan: Plan = rec
+            .calls
+            .iter()
+            .map(|call| ProviderOp::CloseCall {
+                call: super::CallKey {
+                    prov: key.prov,
+                    call: *call,
+                },
+                device,
+            })
+            .collect();
+        plan.push(ProviderOp::Close { line: key, device });
+        plan
     }
 
-    /// Whether the line still waits for its `close`; marks it taken so only one closer does it.
-    pub(crate) fn take_closing(&mut self, key: LineKey) -> bool {
-        match self.lines.get(&key) {
-            Some(rec) if rec.closing => {
-                self.forget_line(key);
-                true
-            }
-            _ => false,
-        }
+    /// Whether the line waits for its `close` (its `Close` operation is the only one that
+    /// performs it, in the device's queue).
+    pub(crate) fn is_closing(&self, key: LineKey) -> bool {
+        self.lines.get(&key).is_some_and(|rec| rec.closing)
     }
 
     /// The line is gone at the provider (closed): forget it and every call on it.
-    fn forget_line(&mut self, key: LineKey) {
+    pub(crate) fn forget_line(&mut self, key: LineKey) {
         let Some(rec) = self.lines.remove(&key) else {
             return;
         };
@@ -277,15 +326,10 @@ impl Core {
             slot.line = None;
         }
         for call in rec.calls {
-            let call_key = super::CallKey {
+            self.forget_call(super::CallKey {
                 prov: key.prov,
                 call,
-            };
-            if let Some(c) = self.calls.remove(&call_key) {
-                for handle in c.holders.values() {
-                    self.handles.remove(handle);
-                }
-            }
+            });
         }
     }
 

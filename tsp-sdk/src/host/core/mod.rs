@@ -47,30 +47,78 @@ pub(crate) struct CallKey {
     pub(crate) call: CallHandle,
 }
 
-/// Something the driver must ask a provider, in plan order.
+/// Something the driver must ask a provider. Each names the device it concerns: operations on a
+/// device are queued and performed in order (see [`Core::enqueue`]), whichever task performs them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ProviderOp {
     /// `drop_call` issued by the host itself (unowned call, sole owner closing); its completion
     /// goes nowhere.
-    Drop(CallKey),
+    Drop { call: CallKey, device: u32 },
     /// `close_call`: the last handle is gone.
-    CloseCall(CallKey),
+    CloseCall { call: CallKey, device: u32 },
     /// `close` of a line whose record is marked closing (the last open went, or a forced close).
-    Close(LineKey),
-    /// `set_default_media_detection` with the new union.
-    SetDetection(LineKey, MediaModes),
-    /// `set_status_messages` with the new union.
-    SetStatus(LineKey, LineDevStates, AddressStates),
-    /// `monitor_digits` with the new union of the holders' modes.
-    MonitorDigits(CallKey, DigitModes),
+    Close { line: LineKey, device: u32 },
+    /// `set_default_media_detection` with the line's union at the time it is performed.
+    SetDetection { line: LineKey, device: u32 },
+    /// `set_status_messages` with the line's union at the time it is performed.
+    SetStatus { line: LineKey, device: u32 },
+    /// `monitor_digits` with the call's union at the time it is performed.
+    MonitorDigits { call: CallKey, device: u32 },
     /// Re-read a device's caps (after CAPSCHANGE).
-    RefreshCaps(u32),
+    RefreshCaps { device: u32 },
     /// Every application has shut down while a REINIT was pending: restart the providers.
     Reinit,
 }
 
+impl ProviderOp {
+    /// The device whose queue the operation joins (`None`: the host's own, REINIT).
+    pub(crate) fn device(&self) -> Option<u32> {
+        match self {
+            ProviderOp::Drop { device, .. }
+            | ProviderOp::CloseCall { device, .. }
+            | ProviderOp::Close { device, .. }
+            | ProviderOp::SetDetection { device, .. }
+            | ProviderOp::SetStatus { device, .. }
+            | ProviderOp::MonitorDigits { device, .. }
+            | ProviderOp::RefreshCaps { device } => Some(*device),
+            ProviderOp::Reinit => None,
+        }
+    }
+}
+
+/// A queue for operations on calls of a line the host no longer tracks (their device unknown):
+/// one per provider, after every device.
+pub(crate) fn orphan_queue(prov: Prov) -> u32 {
+    u32::MAX - prov as u32
+}
+
 /// Provider operations to perform, in order.
 pub(crate) type Plan = Vec<ProviderOp>;
+
+/// Queued work a task must drain (see [`Core::enqueue`]).
+#[derive(Debug, Default)]
+#[must_use = "queued operations wait until someone drains their device"]
+pub(crate) struct Work {
+    /// Devices (or [`orphan_queue`]s) with operations queued.
+    pub(crate) devices: Vec<u32>,
+    /// A REINIT is due.
+    pub(crate) reinit: bool,
+}
+
+impl Work {
+    /// Whatever is queued for one device.
+    pub(crate) fn device(device: u32) -> Work {
+        Work {
+            devices: vec![device],
+            reinit: false,
+        }
+    }
+
+    /// Nothing to do.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.devices.is_empty() && !self.reinit
+    }
+}
 
 /// Host settings the rules depend on.
 #[derive(Debug, Clone, Copy)]
@@ -214,6 +262,14 @@ pub(crate) struct Core {
     pub(crate) generations: HashMap<(Prov, u32), Call>,
     pub(crate) assisted: Assisted,
     pub(crate) reinit_pending: bool,
+    /// Provider operations waiting to be performed, per device, in order.
+    pub(crate) queues: BTreeMap<u32, std::collections::VecDeque<ProviderOp>>,
+    /// A REINIT was asked for and not started.
+    pub(crate) reinit_due: bool,
+    /// A REINIT is running.
+    pub(crate) reinit_running: bool,
+    /// Which generation of provider sessions the tables describe (REINIT starts a new one).
+    pub(crate) epoch: u64,
     /// Where event latencies go, when measured.
     pub(crate) latency: Option<super::latency::LatencyRecorder>,
     /// When the provider sent the delivery being handled (events it causes carry it).
@@ -256,6 +312,10 @@ impl Core {
             generations: HashMap::new(),
             assisted: Assisted::default(),
             reinit_pending: false,
+            queues: BTreeMap::new(),
+            reinit_due: false,
+            reinit_running: false,
+            epoch: 0,
             latency: None,
             stamp: None,
             next_app: 0,
@@ -288,16 +348,95 @@ impl Core {
         }))
     }
 
+    /// The next request id not pending (`1..=0x7FFF_FFFF`, wrapping within that range).
     fn new_request_id(&mut self) -> RequestId {
-        let pending = &self.app_requests;
-        let n = next_nonzero(&mut self.next_request, |n| {
-            n > RequestId::MAX || RequestId::new(n).is_some_and(|r| pending.contains(&r))
-        });
-        let id = RequestId::new(n).unwrap_or(RequestId::FIRST);
-        if n >= RequestId::MAX {
-            self.next_request = 0;
+        loop {
+            self.next_request = if self.next_request >= RequestId::MAX {
+                1
+            } else {
+                self.next_request + 1
+            };
+            if let Some(id) = RequestId::new(self.next_request)
+                && !self.app_requests.contains(&id)
+            {
+                return id;
+            }
         }
-        id
+    }
+
+    /// Queues a plan's operations on their devices, in order (call it under the same lock that
+    /// made the plan, so no other task sees the tables without the plan queued). Returns what to
+    /// drain: the devices with work (drain each with its lock held) and whether a REINIT is due.
+    pub(crate) fn enqueue(&mut self, plan: Plan) -> Work {
+        let mut work = Work::default();
+        for op in plan {
+            match op.device() {
+                Some(device) => {
+                    self.queues.entry(device).or_default().push_back(op);
+                    if !work.devices.contains(&device) {
+                        work.devices.push(device);
+                    }
+                }
+                None => {
+                    self.reinit_due = true;
+                    work.reinit = true;
+                }
+            }
+        }
+        work
+    }
+
+    /// The next queued operation for `device`.
+    pub(crate) fn next_op(&mut self, device: u32) -> Option<ProviderOp> {
+        let queue = self.queues.get_mut(&device)?;
+        let op = queue.pop_front();
+        if queue.is_empty() {
+            self.queues.remove(&device);
+        }
+        op
+    }
+
+    /// Whether this task should run the due REINIT (only one runs at a time; one asked for while
+    /// another runs is run after it).
+    pub(crate) fn take_reinit_due(&mut self) -> bool {
+        if self.reinit_due && !self.reinit_running {
+            self.reinit_due = false;
+            self.reinit_running = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The providers are being restarted: the tables of the old sessions go, operations still
+    /// queued for them are dropped, and deliveries from the old sessions are ignored from now on.
+    pub(crate) fn restarting(&mut self) {
+        self.lines.clear();
+        self.calls.clear();
+        self.handles.clear();
+        self.requests.clear();
+        self.generations.clear();
+        self.queues.clear();
+        for device in &mut self.devices {
+            device.line = None;
+        }
+        self.epoch += 1;
+    }
+
+    /// The providers restarted (`ok`) or failed to: after a failure REINIT stays pending (a later
+    /// [`request_reinit`](Self::request_reinit) retries). Returns whether another REINIT was asked
+    /// for meanwhile (then the caller runs it).
+    pub(crate) fn reinit_finished(&mut self, ok: bool) -> bool {
+        self.reinit_running = false;
+        if ok {
+            self.reinit_pending = false;
+        }
+        let again = self.reinit_due && self.apps.is_empty();
+        if again {
+            self.reinit_due = false;
+            self.reinit_running = true;
+        }
+        again
     }
 
     fn new_end_to_end(&mut self) -> u32 {
@@ -476,5 +615,79 @@ impl Core {
     /// A request queued so the assisted-telephony tables can be read by the snapshot.
     pub(crate) fn assisted_queue(&self) -> impl Iterator<Item = &AssistedMakeCall> {
         self.assisted.queue.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core() -> Core {
+        Core::new(Limits {
+            queue_capacity: 16,
+            max_outstanding_requests: 16,
+            assisted_queue_capacity: 4,
+            initial_owners: InitialOwners::All,
+        })
+    }
+
+    #[test]
+    fn request_ids_wrap_from_the_largest_to_one_skipping_pending_ones() {
+        let mut core = core();
+        core.next_request = RequestId::MAX - 1;
+        let max = core.new_request_id();
+        assert_eq!(max.get(), RequestId::MAX);
+        core.app_requests.insert(RequestId::FIRST);
+        core.app_requests.insert(max);
+        core.next_request = RequestId::MAX - 1;
+        assert_eq!(
+            core.new_request_id().get(),
+            2,
+            "the largest and 1 are pending: the next free id after wrapping"
+        );
+    }
+
+    #[test]
+    fn queued_operations_come_out_per_device_in_the_order_they_went_in() {
+        let mut core = core();
+        let line = LineKey {
+            prov: 0,
+            line: LineHandle(1),
+        };
+        let call = CallKey {
+            prov: 0,
+            call: CallHandle(7),
+        };
+        let work = core.enqueue(vec![
+            ProviderOp::Drop { call, device: 3 },
+            ProviderOp::RefreshCaps { device: 1 },
+            ProviderOp::CloseCall { call, device: 3 },
+            ProviderOp::Close { line, device: 3 },
+        ]);
+        assert_eq!(work.devices, vec![3, 1]);
+        assert!(!work.reinit);
+        assert_eq!(
+            std::iter::from_fn(|| core.next_op(3)).collect::<Vec<_>>(),
+            vec![
+                ProviderOp::Drop { call, device: 3 },
+                ProviderOp::CloseCall { call, device: 3 },
+                ProviderOp::Close { line, device: 3 },
+            ]
+        );
+        assert_eq!(core.next_op(1), Some(ProviderOp::RefreshCaps { device: 1 }));
+        assert!(core.queues.is_empty());
+    }
+
+    #[test]
+    fn only_one_reinit_runs_and_one_asked_for_meanwhile_runs_after_it() {
+        let mut core = core();
+        assert!(core.enqueue(vec![ProviderOp::Reinit]).reinit);
+        assert!(core.take_reinit_due());
+        let _ = core.enqueue(vec![ProviderOp::Reinit]);
+        assert!(!core.take_reinit_due(), "one is running");
+        core.restarting();
+        assert!(core.reinit_finished(true), "the second runs next");
+        assert!(!core.reinit_finished(true));
+        assert!(!core.take_reinit_due());
     }
 }
