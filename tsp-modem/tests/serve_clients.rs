@@ -232,5 +232,11 @@ fn a_killed_owner_leaves_nothing_behind_while_nine_other_clients_share_the_line(
     let exit = server.child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
     assert!(!socket.exists(), "the socket is removed");
-    monitor.expect("the host went away", Duration::from_secs(30));
+    monitor.expect("the server went away", Duration::from_secs(30));
+    let exit = monitor.child.wait().unwrap();
+    assert_eq!(
+        exit.code(),
+        Some(1),
+        "a failure, not a call that did not connect"
+    );
 }

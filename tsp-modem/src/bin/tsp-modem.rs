@@ -6,7 +6,7 @@ use clap::Parser;
 use tsp_modem::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cli::args::join_server_path(std::env::args_os()));
     let serving = matches!(cli.command, cli::args::Command::Serve(_));
     let level = match cli.verbose {
         // A server tells its operator who comes and goes; a command speaks only when asked.

@@ -26,7 +26,7 @@ use tsp_sdk::dial::{DialMode, Location};
 ///
 ///   tsp-modem status
 ///
-///   tsp-modem dial --server --line 0 5550100     # or --server=/path/to/tsp.sock
+///   tsp-modem dial --server --line 0 5550100     # or --server /path/to/tsp.sock
 ///
 ///   tsp-modem translate "+1 (425) 555-0100" --country 1 --area 206 --cancel-call-waiting "*70,"
 ///
@@ -76,10 +76,12 @@ pub enum Command {
     RequestCall(RequestCallArgs),
 }
 
-/// A server's socket: `--server=PATH`, or the default one (`$XDG_RUNTIME_DIR/tsp/tsp.sock`).
+/// A server's socket: `--server PATH` (a path with a `/`), `--server=PATH`, or the default one
+/// (`$XDG_RUNTIME_DIR/tsp/tsp.sock`).
 #[derive(Debug, Args, Clone)]
 pub struct ServerArg {
-    /// The server's socket, as --server=PATH (default: $XDG_RUNTIME_DIR/tsp/tsp.sock).
+    /// The server's socket: --server PATH (a path with a /) or --server=PATH; alone, the default
+    /// ($XDG_RUNTIME_DIR/tsp/tsp.sock, or /tmp/tsp-UID/tsp.sock without it).
     #[arg(long = "server", value_name = "SOCKET", num_args = 0..=1, require_equals = true)]
     #[allow(clippy::option_option)]
     pub server: Option<Option<PathBuf>>,
@@ -98,7 +100,7 @@ impl ServerArg {
 /// `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Where to listen (default: $XDG_RUNTIME_DIR/tsp/tsp.sock). Created mode 0660.
+    /// Where to listen (default: $XDG_RUNTIME_DIR/tsp/tsp.sock, or /tmp/tsp-UID/tsp.sock without it). Created mode 0660.
     #[arg(long, value_name = "PATH")]
     pub socket: Option<PathBuf>,
     /// Serve four simulated modem lines on an embedded exchange (5550191..5550194; 5550100 echoes,
@@ -182,7 +184,9 @@ pub struct Target {
     pub sim: bool,
 
     /// Use a line of a `tsp-modem serve` over its socket, shared with other applications:
-    /// --server for the default socket ($XDG_RUNTIME_DIR/tsp/tsp.sock), --server=PATH for another.
+    /// --server alone for the default socket ($XDG_RUNTIME_DIR/tsp/tsp.sock, or
+    /// /tmp/tsp-UID/tsp.sock without it), --server PATH (a path with a /) or --server=PATH for
+    /// another.
     #[arg(long, value_name = "SOCKET", num_args = 0..=1, require_equals = true)]
     #[allow(clippy::option_option)]
     pub server: Option<Option<PathBuf>>,
@@ -351,4 +355,68 @@ pub enum Media {
     Fax,
     /// A voice call (PROCEEDING is as far as a data modem can tell).
     Voice,
+}
+
+/// `--server PATH` written with a space: clap takes `--server`'s value only with `=` (so
+/// `dial --server 5550100` dials 5550100 through the default socket), so a following argument
+/// that is clearly a path (it holds a `/`, which no phone number does) is joined to it here.
+pub fn join_server_path<I>(args: I) -> Vec<std::ffi::OsString>
+where
+    I: IntoIterator<Item = std::ffi::OsString>,
+{
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
+    let mut args = args.into_iter().peekable();
+    while let Some(arg) = args.next() {
+        let is_path = |next: &std::ffi::OsString| next.to_string_lossy().contains('/');
+        if arg == "--server" && args.peek().is_some_and(is_path) {
+            let mut joined = std::ffi::OsString::from("--server=");
+            if let Some(path) = args.next() {
+                joined.push(path);
+            }
+            out.push(joined);
+        } else {
+            out.push(arg);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Cli {
+        Cli::parse_from(join_server_path(line.split(' ').map(Into::into)))
+    }
+
+    fn dial(cli: Cli) -> DialArgs {
+        match cli.command {
+            Command::Dial(args) => args,
+            other => panic!("not dial: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn server_takes_a_path_after_a_space_or_an_equals_sign() {
+        for line in [
+            "tsp-modem dial --server /run/tsp.sock 5550100",
+            "tsp-modem dial --server=/run/tsp.sock 5550100",
+        ] {
+            let args = dial(parse(line));
+            assert_eq!(
+                args.target.server,
+                Some(Some(PathBuf::from("/run/tsp.sock"))),
+                "{line}"
+            );
+            assert_eq!(args.number, "5550100", "{line}");
+        }
+    }
+
+    #[test]
+    fn a_bare_server_before_a_number_means_the_default_socket() {
+        let args = dial(parse("tsp-modem dial --server 5550100"));
+        assert_eq!(args.target.server, Some(None));
+        assert_eq!(args.number, "5550100");
+    }
 }

@@ -14,19 +14,23 @@ use super::{CliError, connect_app};
 pub(super) async fn request_call(args: &RequestCallArgs) -> Result<(), CliError> {
     let path = args.server.path();
     let shown = path.display().to_string();
-    let client = Client::connect(&path)
-        .await
-        .map_err(|e| CliError::step("connect", &shown, e))?;
+    let client = Client::connect(&path).await?;
     let request = AssistedMakeCall {
         dest: args.number.clone(),
         app_name: args.app_name.clone(),
         called_party: args.called_party.clone(),
         comment: args.comment.clone(),
     };
-    client
-        .request_make_call(&request)
-        .await
-        .map_err(|e| CliError::step("request_make_call", &shown, e))?;
+    client.request_make_call(&request).await.map_err(|e| {
+        let message = if e == tsp_sdk::TapiErr::NoRequestRecipient {
+            "TAPIERR_NOREQUESTRECIPIENT: no application is registered as a request recipient; \
+             start one with `tsp-modem recipient --server`"
+                .to_owned()
+        } else {
+            e.to_string()
+        };
+        CliError::step("request_make_call", &shown, message)
+    })?;
     println!("queued: a request recipient will call {}", args.number);
     Ok(())
 }
@@ -69,6 +73,10 @@ pub(super) async fn recipient(args: &RecipientArgs) -> Result<(), CliError> {
             }
         };
         let Some(event) = next.await else {
+            if deadline.is_none_or(|at| tokio::time::Instant::now() < at) {
+                // Not our deadline: the server ended the stream.
+                return Err(CliError::ServerGone);
+            }
             break;
         };
         match event {

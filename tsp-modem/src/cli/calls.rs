@@ -112,9 +112,7 @@ async fn wait_for<A: LineApp>(
     loop {
         let Some(event) = station.next_event(patience).await else {
             if station.ended() {
-                return Err(CliError::CallEnded(
-                    "the host went away (server stopped?)".into(),
-                ));
+                return Err(CliError::ServerGone);
             }
             return Err(CliError::Timeout(format!(
                 "call {}: nothing happened for {patience:?}",
@@ -188,8 +186,7 @@ async fn pump<A: LineApp>(
             },
             event = station.next_event(Duration::from_secs(3600)) => {
                 if event.is_none() && station.ended() {
-                    eprintln!("{:7.1}s  the host went away", station.elapsed());
-                    return Ok(());
+                    return Err(CliError::ServerGone);
                 }
                 if let Some(event) = event
                     && let Some((c, CallState::Disconnected | CallState::Idle)) = show(station, &event)
@@ -279,9 +276,7 @@ pub(super) async fn answer<A: LineApp>(
     let call = loop {
         let Some(event) = station.next_event(wait).await else {
             if station.ended() {
-                return Err(CliError::CallEnded(
-                    "the host went away (server stopped?)".into(),
-                ));
+                return Err(CliError::ServerGone);
             }
             return Err(CliError::Timeout(format!("no call in {}s", wait.as_secs())));
         };
@@ -368,9 +363,7 @@ pub(super) async fn monitor<A: LineApp>(
         }
         let Some(event) = station.next_event(patience).await else {
             if station.ended() {
-                return Err(CliError::CallEnded(
-                    "the host went away (server stopped?)".into(),
-                ));
+                return Err(CliError::ServerGone);
             }
             continue;
         };

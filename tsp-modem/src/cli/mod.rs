@@ -52,6 +52,12 @@ pub enum CliError {
     /// The configuration file could not be used.
     #[error("{0}")]
     Config(String),
+    /// The host or the server refused (the error names the operation and the device).
+    #[error("{0}")]
+    Host(#[from] tsp_sdk::Error),
+    /// The server ended this application's events: it stopped, or the connection dropped.
+    #[error("the server went away (it stopped, or the connection dropped)")]
+    ServerGone,
 }
 
 impl CliError {
@@ -281,9 +287,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 /// Connects to the server at `path` as an application called `name`.
 async fn connect_app(path: &Path, name: &str) -> Result<(RemoteApp, Events), CliError> {
     let shown = path.display().to_string();
-    let client = Client::connect(path)
-        .await
-        .map_err(|e| CliError::step("connect", &shown, e))?;
+    let client = Client::connect(path).await?;
     client
         .initialize(name)
         .await

@@ -10,9 +10,7 @@ use super::args::StatusArgs;
 pub(super) async fn run(args: &StatusArgs) -> Result<(), CliError> {
     let path = args.server.path();
     let shown = path.display().to_string();
-    let client = Client::connect(&path)
-        .await
-        .map_err(|e| CliError::step("connect", &shown, e))?;
+    let client = Client::connect(&path).await?;
     let snapshot = client
         .snapshot()
         .await

@@ -68,10 +68,12 @@ impl Client {
         let endpoint = Endpoint::from_shared(format!("unix:{}", path.display()))
             .map_err(|e| failed(format!("not a socket path: {e}")))?;
         let channel = endpoint.connect().await.map_err(|e| {
+            // The innermost cause (a missing file, a refused connection) is the one that tells;
+            // outer layers repeat it in their own words.
             let mut why = e.to_string();
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
-                why = format!("{why}: {s}");
+                why = s.to_string();
                 source = s.source();
             }
             failed(format!(

@@ -9,6 +9,10 @@ use crate::at::error::AtError;
 use crate::at::event::{CarrierLoss, Event, Response};
 use crate::at::parse::{CR, CallerId, CallerIdField, FinalResult, LF, Line, ParseContext};
 
+/// How long after a DTR hang-up a stray `OK` is taken as the modem's answer to it (hayes.md §8:
+/// `&D2` hangs up; §12 #7: a late `OK` more than 2 s after the drop).
+const DTR_OK_WINDOW: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Engine {
     /// Numeric result codes are accepted under `V0` and while a command that may switch to it
     /// runs.
@@ -186,7 +190,16 @@ impl Engine {
                 self.push_event(Event::LateResult { command, result });
             }
             None => {
-                tracing::warn!(device = %self.cfg.device, %result, "result code answers nothing; skipped");
+                let after_dtr_hangup = result == FinalResult::Ok
+                    && self
+                        .dtr_hangup_at
+                        .is_some_and(|at| now.saturating_duration_since(at) <= DTR_OK_WINDOW);
+                if after_dtr_hangup {
+                    // The modem's own answer to the DTR drop, or to the ATH sent after it.
+                    tracing::debug!(device = %self.cfg.device, "OK after a DTR hang-up; skipped");
+                } else {
+                    tracing::warn!(device = %self.cfg.device, %result, "result code answers nothing; skipped");
+                }
                 self.push_event(Event::StrayResult(result));
             }
         }

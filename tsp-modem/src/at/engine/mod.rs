@@ -145,6 +145,9 @@ pub struct Engine {
     next_id: u64,
     next_start: Instant,
     drain_until: Option<Instant>,
+    /// When DTR was last dropped while online (`&D2` hang-up): the modem may answer it with an
+    /// `OK` of its own (hayes.md §8), which then answers nothing.
+    dtr_hangup_at: Option<Instant>,
     owed: VecDeque<Owed>,
     caller_id: Option<(CallerId, Instant)>,
     transmit: VecDeque<Bytes>,
@@ -174,6 +177,7 @@ impl Engine {
             next_id: 1,
             next_start: now,
             drain_until,
+            dtr_hangup_at: None,
             owed: VecDeque::new(),
             caller_id: None,
             transmit: VecDeque::new(),
@@ -289,6 +293,7 @@ impl Engine {
             self.interrupt("DTR drop", true, now);
         }
         if self.mode != Mode::Command {
+            self.dtr_hangup_at = Some(now);
             self.enter_command_mode(super::event::CarrierLoss::Dtr);
         }
         self.swallow_lf = false;
