@@ -233,7 +233,7 @@ async fn the_sole_owner_cannot_deallocate_an_active_call_but_can_once_idle() {
     a.deallocate_call(placed.call).await.unwrap();
     assert_eq!(w.log.only(&["drop_call", "close_call"]).len(), 2);
     a.shutdown().await.unwrap();
-    w.assert_nothing_left();
+    w.assert_nothing_left().await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -340,6 +340,19 @@ async fn three_owners_each_deallocating_leave_nothing_of_the_call() {
     );
     let sizes = w.host.session(0).unwrap().sink_sizes();
     assert_eq!(sizes.live_calls, 0);
+    // Table by table: no handle, request or queued operation of the call is left.
+    let tables = snap.tables;
+    assert_eq!(
+        (
+            tables.calls,
+            tables.call_handles,
+            tables.provider_requests,
+            tables.app_request_ids,
+            tables.queued_operations
+        ),
+        (0, 0, 0, 0, 0),
+        "{tables:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -650,4 +663,59 @@ async fn make_call_parameters_are_checked_against_the_line_before_the_provider()
         assert_eq!(got.err().map(|e| e.kind()), Some(kind), "{params:?}");
     }
     assert!(w.log.all().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn secure_on_an_address_that_cannot_secure_is_refused_before_the_provider() {
+    let narrowed = Narrowed {
+        no_secure_address: true,
+        ..Narrowed::default()
+    };
+    let w = world_narrowed(2, narrowed, |b| b).await;
+    let (a, mut ea) = w.app("caller").await;
+    let la = a.open_line(0, OpenOptions::none()).await.unwrap();
+    w.log.clear();
+    let refused = a
+        .make_call(la, Some("101"), CallParams::default().secure())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(refused.kind(), LineErr::InvalCallParams, "{refused}");
+    assert!(w.log.all().is_empty(), "{:?}", w.log.all());
+    // Without SECURE the same call goes through.
+    let placed = placed_call(&a, &mut ea, la).await;
+    a.drop_call(placed.call).await.unwrap();
+    a.shutdown().await.unwrap();
+    w.assert_nothing_left().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operation_the_provider_does_not_offer_is_refused_before_the_provider() {
+    let narrowed = Narrowed {
+        capabilities: Some(tsp_sdk::spi::Capabilities {
+            answer: true,
+            ..tsp_sdk::spi::Capabilities::default()
+        }),
+        ..Narrowed::default()
+    };
+    let w = world_narrowed(2, narrowed, |b| b).await;
+    let (a, mut ea) = w.app("caller").await;
+    let la = a.open_line(0, OpenOptions::none()).await.unwrap();
+    let placed = placed_call(&a, &mut ea, la).await;
+    w.log.clear();
+    let secured = a.secure_call(placed.call).await.err().unwrap();
+    assert_eq!(secured.kind(), LineErr::OperationUnavail, "{secured}");
+    let digits = a
+        .monitor_digits(placed.call, tsp_sdk::DigitModes::DTMF)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(digits.kind(), LineErr::OperationUnavail, "{digits}");
+    assert!(
+        w.log.all().is_empty(),
+        "the provider never heard of them: {:?}",
+        w.log.all()
+    );
+    a.shutdown().await.unwrap();
+    w.assert_nothing_left().await;
 }

@@ -62,7 +62,7 @@ async fn the_union_is_sent_again_when_an_owner_leaves_and_the_last_close_release
     a.close_line(again).await.unwrap();
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
-    w.assert_nothing_left();
+    w.assert_nothing_left().await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -100,6 +100,34 @@ async fn other_openers_hear_open_and_close_only_when_they_asked_for_it() {
         drain(&mut eb).is_empty(),
         "b did not select OPEN or CLOSE (reporting starts disabled)"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_status_filter_union_is_sent_again_when_an_opener_leaves() {
+    let w = world(1).await;
+    let (a, _ea) = w.app("wants rings").await;
+    let (b, _eb) = w.app("wants everything about opens").await;
+    let la = a.open_line(0, OpenOptions::monitor()).await.unwrap();
+    let lb = b.open_line(0, OpenOptions::monitor()).await.unwrap();
+    a.set_status_messages(la, LineDevStates::RINGING, Default::default())
+        .await
+        .unwrap();
+    b.set_status_messages(
+        lb,
+        LineDevStates::OPEN | LineDevStates::CLOSE,
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    b.close_line(lb).await.unwrap();
+    assert_eq!(
+        w.log.only(&["status"]),
+        vec!["status 0x2", "status 0x602", "status 0x2"],
+        "the union grows, then shrinks back when b leaves"
+    );
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+    w.assert_nothing_left().await;
 }
 
 #[tokio::test(start_paused = true)]

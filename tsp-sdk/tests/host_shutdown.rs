@@ -69,7 +69,7 @@ async fn a_sole_owner_shutting_down_with_a_monitor_present_drops_and_the_call_cl
     m.deallocate_call(watched).await.unwrap();
     assert_eq!(w.log.only(&["drop_call", "close_call"]).len(), 2);
     m.shutdown().await.unwrap();
-    w.assert_nothing_left();
+    w.assert_nothing_left().await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -97,7 +97,7 @@ async fn shutdown_cancels_pending_requests_then_ends_the_stream() {
         0,
         "closing the line aborted the held request"
     );
-    w.assert_nothing_left();
+    w.assert_nothing_left().await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -124,6 +124,43 @@ async fn a_forced_close_reaches_every_application_that_had_the_line_open() {
     );
     // The device can be opened again.
     a.open_line(0, owner(VOICE)).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_forced_close_with_a_call_up_closes_the_call_before_the_line() {
+    let w = world(2).await;
+    let (a, mut ea) = w.app("caller").await;
+    let (b, mut eb) = w.app("watcher").await;
+    let la = a.open_line(0, OpenOptions::none()).await.unwrap();
+    b.open_line(0, OpenOptions::monitor()).await.unwrap();
+    let placed = placed_call(&a, &mut ea, la).await;
+    let (_, watched, _) = new_call(&mut eb).await;
+    w.log.clear();
+    w.loopback.force_close(0);
+    for events in [&mut ea, &mut eb] {
+        next_where(events, "LINE_CLOSE", |e| {
+            matches!(e, AppEvent::Close { .. }).then_some(())
+        })
+        .await;
+    }
+    settle().await;
+    let ops = w.log.all();
+    let close_call = ops.iter().position(|o| o.starts_with("close_call"));
+    let close = ops.iter().position(|o| o.starts_with("close "));
+    assert!(
+        matches!((close_call, close), (Some(cc), Some(c)) if cc < c),
+        "close_call before close: {ops:?}"
+    );
+    // Both handles died with the line: nothing of the call is left.
+    for (app, call) in [(&a, placed.call), (&b, watched)] {
+        assert_eq!(
+            app.call_info(call).await.err().map(|e| e.kind()),
+            Some(LineErr::InvalCallHandle)
+        );
+    }
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+    w.assert_nothing_left().await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -297,5 +334,5 @@ async fn an_application_dropped_without_shutdown_is_shut_down() {
             .unwrap();
     }
     settle().await;
-    w.assert_nothing_left();
+    w.assert_nothing_left().await;
 }

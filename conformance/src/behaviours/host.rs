@@ -16,13 +16,21 @@ use crate::ctx::{Ctx, FAR_NUMBER};
 use crate::failure::Failure;
 use crate::host_world::{AppSource, HostWorld, new_call, next_where, reply, settle, state};
 
-/// Defines a case body's two entry points: in process and through the socket.
+mod ownership;
+
+use ownership::*;
+
+/// Defines a case body's two entry points: in process and through the socket (the host built
+/// as `$tune` says, by default as it comes).
 macro_rules! host_case_fn {
-    ($body:ident, $access:ident, $app:ty) => {{
+    ($body:ident, $access:ident, $app:ty) => {
+        host_case_fn!($body, $access, $app, (|b| b))
+    };
+    ($body:ident, $access:ident, $app:ty, $tune:expr) => {{
         fn run(ctx: &mut Ctx) -> ::futures::future::BoxFuture<'_, Result<(), Failure>> {
             Box::pin(async move {
                 let world =
-                    HostWorld::start(ctx, crate::host_world::Access::$access, |b| b).await?;
+                    HostWorld::start(ctx, crate::host_world::Access::$access, $tune).await?;
                 let result = $body::<$app>(ctx, &world).await;
                 world.stop(ctx).await;
                 result
@@ -50,15 +58,15 @@ fn twice(
 }
 
 macro_rules! host_cases {
-    ($( $id:literal, $req:literal, $src:literal, $needs:expr, $body:ident; )*) => {
+    ($( $id:literal, $req:literal, $src:literal, $needs:expr, $body:ident $(with $tune:expr)?; )*) => {
         vec![$(
             twice(
                 $id,
                 $req,
                 $src,
                 $needs,
-                host_case_fn!($body, InProcess, tsp_sdk::host::App),
-                host_case_fn!($body, Socket, tsp_sdk::rpc::RemoteApp),
+                host_case_fn!($body, InProcess, tsp_sdk::host::App $(, $tune)?),
+                host_case_fn!($body, Socket, tsp_sdk::rpc::RemoteApp $(, $tune)?),
                 [concat!("host/", $id, "/1"), concat!("server/", $id, "/1")],
             ),
         )*]
@@ -77,7 +85,7 @@ pub(crate) fn cases() -> Vec<Case> {
         one_open_for_every_application;
 
         "replies_reach_the_requester_only",
-        "an asynchronous request's reply goes to the application that made it, once; request ids are unique while pending",
+        "an asynchronous request's reply goes to the application that made it, exactly once, with another application's request pending beside it; request ids are unique while pending",
         "LINE_REPLY; DRV_REQUESTID; tapi.md §1.1, §5",
         &[Need::HostLevel],
         replies_reach_the_requester_only;
@@ -141,6 +149,36 @@ pub(crate) fn cases() -> Vec<Case> {
         "lineGetID(comm/datamodem); tapi.md §7",
         &[Need::HostLevel, Need::DataStream],
         the_owner_reads_the_data_stream;
+
+        "handoff_moves_ownership",
+        "lineHandoff to an application by name makes it an owner (LINE_APPNEWCALL with OWNER) while the sender keeps its privilege until lineSetCallPrivilege; a missing target is TARGETNOTFOUND, the best target by media mode being oneself is TARGETSELF; the provider hears none of it",
+        "lineHandoff, lineSetCallPrivilege; tapi.md §2.7",
+        &[Need::HostLevel],
+        handoff_moves_ownership;
+
+        "a_reply_outlives_the_handle",
+        "an application that drops a call and deallocates its handle at once still gets the drop's LINE_REPLY, exactly once, and nobody else does; requests pending together have different ids",
+        "LINE_REPLY; lineDeallocateCall; DRV_REQUESTID; tapi.md §1.1, §2.7",
+        &[Need::HostLevel],
+        a_reply_outlives_the_handle;
+
+        "a_call_nobody_can_own_is_not_kept",
+        "with no owner for its media mode, an incoming call is either never announced (default media detection is empty) or dropped by the host; a monitor is never made its owner and nothing of the call is left",
+        "unowned calls; TSPI_lineSetDefaultMediaDetection; tapi.md §2.7, §9.5 item 18",
+        &[Need::HostLevel],
+        a_call_nobody_can_own_is_not_kept;
+
+        "make_call_is_checked_before_the_provider",
+        "a make_call with a media mode, bearer mode or address the line does not have is refused by the host (INVALMEDIAMODE, INVALBEARERMODE, INVALADDRESSID) and the provider never hears of it",
+        "lineMakeCall errors; tapi.md §1.5, §5",
+        &[Need::HostLevel],
+        make_call_is_checked_before_the_provider;
+
+        "a_slow_reader_stalls_nobody",
+        "an application that stops reading its events has a bounded queue (droppable events give way, told by EventsLost; its call handles and replies are kept) and stalls neither the provider nor the other applications",
+        "DESIGN.md (host: bounded event queues); tapi.md §5",
+        &[Need::HostLevel],
+        a_slow_reader_stalls_nobody with small_queue;
     };
     all.push(Case::required(
         "server/a_dropped_connection_shuts_its_applications_down/1",
@@ -168,6 +206,32 @@ async fn connected_data_call<A: AppSource>(
     ctx.expect("make_call's reply", done)?;
     state(ctx, events, placed.call, CallState::Connected).await?;
     Ok((line, placed.call))
+}
+
+/// A data call from `app` (as [`connected_data_call`]) watched by `monitor`, which opens the
+/// line as a monitor first: the caller's line and call, the monitor's handle and privilege.
+async fn watched_data_call<A: AppSource>(
+    ctx: &mut Ctx,
+    app: &A,
+    events: &mut tsp_sdk::host::Events,
+    monitor: &A,
+    monitor_events: &mut tsp_sdk::host::Events,
+) -> Result<
+    (
+        tsp_sdk::host::Line,
+        tsp_sdk::host::Call,
+        tsp_sdk::host::Call,
+        CallPrivilege,
+    ),
+    Failure,
+> {
+    ctx.expect(
+        "open (monitor)",
+        monitor.open_line(0, OpenOptions::monitor()).await,
+    )?;
+    let (line, call) = connected_data_call(ctx, app, events).await?;
+    let (_, watched, privilege) = new_call(ctx, monitor_events).await?;
+    Ok((line, call, watched, privilege))
 }
 
 async fn one_open_for_every_application<A: AppSource>(
@@ -240,35 +304,51 @@ async fn replies_reach_the_requester_only<A: AppSource>(
 ) -> Result<(), Failure> {
     let (a, mut ea) = w.app::<A>(ctx, "caller").await?;
     let (b, mut eb) = w.app::<A>(ctx, "bystander").await?;
-    ctx.far(parties::echo_modem(1))?;
-    let la = ctx.expect("open", a.open_line(0, OpenOptions::none()).await)?;
+    let (c, mut ec) = w.app::<A>(ctx, "co-owner").await?;
     ctx.expect("open", b.open_line(0, OpenOptions::none()).await)?;
-    let placed = ctx.expect(
-        "make_call",
-        a.make_call(la, Some(FAR_NUMBER), CallParams::data_modem())
-            .await,
+    let (_, call, theirs, _) = watched_data_call(ctx, &a, &mut ea, &c, &mut ec).await?;
+    ctx.expect(
+        "set_call_privilege OWNER",
+        c.set_call_privilege(theirs, CallPrivilege::OWNER).await,
     )?;
-    let first = ctx.expect("drop_call", a.drop_call(placed.call).await);
-    // The drop may be refused while the call is not yet live: either way ids must differ.
-    if let Ok(second) = first {
-        ctx.check(second != placed.request, || {
-            "two pending requests share an id".into()
+    // Two owners ask at once: both requests may be pending together (the provider may also
+    // refuse the second synchronously, which issues no id).
+    let first = ctx.expect("drop_call (caller)", a.drop_call(call).await)?;
+    let second = c.drop_call(theirs).await;
+    if let Ok(second) = second {
+        ctx.check(second != first, || {
+            format!("two pending requests share the id {first}")
         })?;
-        let done = reply(ctx, &mut ea, placed.request).await?;
-        ctx.expect("make_call's reply", done)?;
-        let _ = reply(ctx, &mut ea, second).await?;
-    } else {
-        let done = reply(ctx, &mut ea, placed.request).await?;
-        ctx.expect("make_call's reply", done)?;
     }
+    let done = reply(ctx, &mut ea, first).await?;
+    ctx.expect("the caller's drop reply", done)?;
+    if let Ok(second) = second {
+        let _ = reply(ctx, &mut ec, second).await?;
+    }
+    state(ctx, &mut ea, call, CallState::Idle).await?;
     settle().await;
-    let theirs: Vec<AppEvent> = std::iter::from_fn(|| eb.try_next()).collect();
+    let replies = |events: &mut tsp_sdk::host::Events| -> Vec<AppEvent> {
+        std::iter::from_fn(|| events.try_next())
+            .filter(|e| matches!(e, AppEvent::Reply { .. }))
+            .collect()
+    };
+    let again = replies(&mut ea);
+    ctx.check(again.is_empty(), || {
+        format!("the caller got replies twice or for others: {again:?}")
+    })?;
+    let crossed = replies(&mut ec);
+    ctx.check(crossed.is_empty(), || {
+        format!("the co-owner got another's reply: {crossed:?}")
+    })?;
+    let theirs_seen: Vec<AppEvent> = std::iter::from_fn(|| eb.try_next()).collect();
     ctx.check(
-        theirs.iter().all(|e| !matches!(e, AppEvent::Reply { .. })),
-        || format!("a reply reached an application that asked nothing: {theirs:?}"),
+        theirs_seen
+            .iter()
+            .all(|e| !matches!(e, AppEvent::Reply { .. })),
+        || format!("a reply reached an application that asked nothing: {theirs_seen:?}"),
     )?;
     ctx.check(
-        theirs
+        theirs_seen
             .iter()
             .all(|e| !matches!(e, AppEvent::NewCall { .. })),
         || "an application opened with NONE was handed another's call".into(),
@@ -282,12 +362,7 @@ async fn foreign_handles_are_refused<A: AppSource>(
 ) -> Result<(), Failure> {
     let (a, mut ea) = w.app::<A>(ctx, "owner").await?;
     let (m, mut em) = w.app::<A>(ctx, "monitor").await?;
-    ctx.expect(
-        "open (monitor)",
-        m.open_line(0, OpenOptions::monitor()).await,
-    )?;
-    let (la, call) = connected_data_call(ctx, &a, &mut ea).await?;
-    let (_, watched, privilege) = new_call(ctx, &mut em).await?;
+    let (la, call, watched, privilege) = watched_data_call(ctx, &a, &mut ea, &m, &mut em).await?;
     ctx.check(privilege == CallPrivilege::MONITOR, || {
         format!("the monitor got {privilege:?}")
     })?;
@@ -422,12 +497,7 @@ async fn a_monitor_keeps_the_call_until_it_lets_go<A: AppSource>(
 ) -> Result<(), Failure> {
     let (a, mut ea) = w.app::<A>(ctx, "owner").await?;
     let (m, mut em) = w.app::<A>(ctx, "monitor").await?;
-    ctx.expect(
-        "open (monitor)",
-        m.open_line(0, OpenOptions::monitor()).await,
-    )?;
-    connected_data_call(ctx, &a, &mut ea).await?;
-    let (_, watched, _) = new_call(ctx, &mut em).await?;
+    let (_, _, watched, _) = watched_data_call(ctx, &a, &mut ea, &m, &mut em).await?;
     let (drops, closes) = (w.count("drop_call"), w.count("close_call"));
     ctx.expect("shutdown", a.shutdown().await)?;
     state(ctx, &mut em, watched, CallState::Idle).await?;

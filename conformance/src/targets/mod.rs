@@ -17,7 +17,7 @@ pub fn by_name(name: &str) -> Option<Arc<dyn Fixture>> {
     match name {
         "modem-sim" => Some(Arc::new(ModemSimTarget)),
         "modem-pty" => Some(Arc::new(ModemPtyTarget::default())),
-        "sim" => Some(Arc::new(SimTarget)),
+        "sim" => Some(Arc::new(SimTarget::default())),
         _ => None,
     }
 }

@@ -637,6 +637,9 @@ impl App {
         const OP: &str = "set_media_mode";
         let _guard = self.lock_call_device(call).await;
         let (key, device) = self.target(call, OP, true)?;
+        self.host()
+            .core()
+            .require_offered(key, device, OP, |c| c.set_media_mode)?;
         let carried = self.host().core().device(device, OP)?.caps.media_modes;
         if mode.is_empty() || !(mode - carried - MediaModes::UNKNOWN).is_empty() {
             return Err(err(
@@ -659,7 +662,8 @@ impl App {
     /// this application hears only the modes it asked for.
     ///
     /// # Errors
-    /// `INVALCALLHANDLE`, `INVALDIGITMODE`, or the provider's.
+    /// `INVALCALLHANDLE`, `INVALDIGITMODE`, `OPERATIONUNAVAIL` (the provider does not offer
+    /// digit monitoring; it is not asked), or the provider's.
     pub async fn monitor_digits(&self, call: Call, modes: DigitModes) -> Result<()> {
         let host = self.host();
         let _guard = self.lock_call_device(call).await;
@@ -685,7 +689,8 @@ impl App {
     /// [`AppEvent::Generate`](super::AppEvent::Generate) to this application.
     ///
     /// # Errors
-    /// `INVALCALLHANDLE`, `NOTOWNER`, or the provider's (`INVALDIGITMODE`, …).
+    /// `INVALCALLHANDLE`, `NOTOWNER`, `OPERATIONUNAVAIL` (not offered by the provider, which is
+    /// not asked), or the provider's (`INVALDIGITMODE`, …).
     pub async fn generate_digits(
         &self,
         call: Call,

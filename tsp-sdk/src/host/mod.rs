@@ -70,6 +70,6 @@ pub use options::{
 };
 pub use session::{Accepted, ProviderSession, SessionConfig, Tally};
 pub use snapshot::{
-    AppView, AssistedView, CallView, HolderView, LineView, OpenView, ProviderView, RecipientView,
-    RequestView, Snapshot,
+    AppView, AssistedView, CallView, HolderView, HostTables, LineView, OpenView, ProviderView,
+    RecipientView, RequestView, Snapshot,
 };

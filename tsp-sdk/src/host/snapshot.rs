@@ -26,6 +26,41 @@ pub struct Snapshot {
     pub request_recipients: Vec<RecipientView>,
     /// Assisted Telephony requests waiting to be taken.
     pub assisted_queue: Vec<AssistedView>,
+    /// How many entries each of the host's internal tables holds: all zero once every
+    /// application has shut down (what "nothing left behind" means, table by table).
+    #[serde(default)]
+    pub tables: HostTables,
+}
+
+/// The sizes of the host's internal tables. After every application has shut down and the
+/// providers have answered, every field is 0; a field that stays above 0 is a leak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HostTables {
+    /// Applications (`hLineApp`s).
+    pub apps: u64,
+    /// Applications' opens of lines (`hLine`s).
+    pub opens: u64,
+    /// Lines open at a provider.
+    pub provider_lines: u64,
+    /// Calls the host tracks.
+    pub calls: u64,
+    /// Applications' call handles (`hCall`s).
+    pub call_handles: u64,
+    /// Asynchronous requests issued to providers and not completed (the host's own included).
+    pub provider_requests: u64,
+    /// Application request ids reserved while their requests are pending.
+    pub app_request_ids: u64,
+    /// Digit generations (`lineGenerateDigits`) not finished.
+    pub digit_generations: u64,
+    /// Provider operations queued and not yet performed.
+    pub queued_operations: u64,
+}
+
+impl HostTables {
+    /// Whether every table is empty.
+    pub fn is_empty(&self) -> bool {
+        *self == HostTables::default()
+    }
 }
 
 /// A provider.

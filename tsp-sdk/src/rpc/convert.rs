@@ -762,6 +762,17 @@ pub(crate) fn snapshot_to_proto(s: Snapshot) -> proto::Snapshot {
                 comment: a.comment,
             })
             .collect(),
+        tables: Some(proto::HostTables {
+            apps: s.tables.apps,
+            opens: s.tables.opens,
+            provider_lines: s.tables.provider_lines,
+            calls: s.tables.calls,
+            call_handles: s.tables.call_handles,
+            provider_requests: s.tables.provider_requests,
+            app_request_ids: s.tables.app_request_ids,
+            digit_generations: s.tables.digit_generations,
+            queued_operations: s.tables.queued_operations,
+        }),
     }
 }
 
@@ -883,5 +894,23 @@ pub(crate) fn snapshot_from_proto(s: proto::Snapshot) -> Snapshot {
                 comment: a.comment,
             })
             .collect(),
+        tables: s
+            .tables
+            .map(|t| HostTables {
+                apps: t.apps,
+                opens: t.opens,
+                provider_lines: t.provider_lines,
+                calls: t.calls,
+                call_handles: t.call_handles,
+                provider_requests: t.provider_requests,
+                app_request_ids: t.app_request_ids,
+                digit_generations: t.digit_generations,
+                queued_operations: t.queued_operations,
+            })
+            .unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+#[path = "convert_tests.rs"]
+mod tests;

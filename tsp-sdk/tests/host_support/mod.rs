@@ -65,6 +65,17 @@ pub struct Recorder {
     pub inner: Loopback,
     pub log: Log,
     pub refuse: Refusals,
+    pub narrowed: Narrowed,
+}
+
+/// What a test takes away from the loopback's offer: optional operations and the SECURE
+/// address cap (to see the host refuse what a provider does not offer).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Narrowed {
+    /// Capabilities advertised instead of the loopback's (all of them).
+    pub capabilities: Option<tsp_sdk::spi::Capabilities>,
+    /// Whether `AddrCapFlags::SECURE` is taken off the address caps.
+    pub no_secure_address: bool,
 }
 
 macro_rules! logged {
@@ -85,7 +96,11 @@ macro_rules! logged {
 
 impl ProviderDyn for Recorder {
     fn info(&self) -> ProviderInfo {
-        Provider::info(&self.inner)
+        let mut info = Provider::info(&self.inner);
+        if let Some(capabilities) = self.narrowed.capabilities {
+            info.capabilities = capabilities;
+        }
+        info
     }
     fn negotiate_version(
         &self,
@@ -122,7 +137,14 @@ impl ProviderDyn for Recorder {
         address: AddressId,
         version: Version,
     ) -> BoxFuture<'_, Result<AddressCaps>> {
-        ProviderDyn::address_caps(&self.inner, device, address, version)
+        let no_secure = self.narrowed.no_secure_address;
+        Box::pin(async move {
+            let mut caps = ProviderDyn::address_caps(&self.inner, device, address, version).await?;
+            if no_secure {
+                caps.addr_cap_flags -= tsp_sdk::AddrCapFlags::SECURE;
+            }
+            Ok(caps)
+        })
     }
     fn open(&self, open: OpenLine) -> BoxFuture<'_, Result<()>> {
         logged!(
@@ -258,6 +280,14 @@ pub async fn world(lines: u32) -> World {
 }
 
 pub async fn world_with(lines: u32, tune: impl FnOnce(HostBuilder) -> HostBuilder) -> World {
+    world_narrowed(lines, Narrowed::default(), tune).await
+}
+
+pub async fn world_narrowed(
+    lines: u32,
+    narrowed: Narrowed,
+    tune: impl FnOnce(HostBuilder) -> HostBuilder,
+) -> World {
     let loopback = Loopback::new(lines);
     let log = Log::default();
     let refuse = Refusals::default();
@@ -265,6 +295,7 @@ pub async fn world_with(lines: u32, tune: impl FnOnce(HostBuilder) -> HostBuilde
         inner: loopback.clone(),
         log: log.clone(),
         refuse: refuse.clone(),
+        narrowed,
     });
     let host = tune(Host::builder().provider(provider))
         .start()
@@ -283,9 +314,11 @@ impl World {
         self.host.initialize(name).await.unwrap()
     }
 
-    /// Nothing of applications, calls or requests is left, no line is open, and the provider's
-    /// sink holds nothing live.
-    pub fn assert_nothing_left(&self) {
+    /// Nothing of applications, calls or requests is left, no line is open, none of the host's
+    /// tables holds anything, and the provider's sink holds nothing live. After letting completions already on their way arrive (a provider's answer to a request
+    /// the application no longer waits for still reaches the host's tables), nothing is left.
+    pub async fn assert_nothing_left(&self) {
+        settle().await;
         let snap = self.host.snapshot();
         assert!(snap.apps.is_empty(), "apps left: {:?}", snap.apps);
         assert!(snap.calls.is_empty(), "calls left: {:?}", snap.calls);
@@ -303,6 +336,11 @@ impl World {
             snap.lines.iter().all(|l| !l.open),
             "lines left open: {:?}",
             snap.lines
+        );
+        assert!(
+            snap.tables.is_empty(),
+            "the host's tables still hold {:?}",
+            snap.tables
         );
         let sizes = self.host.session(0).unwrap().sink_sizes();
         assert_eq!(

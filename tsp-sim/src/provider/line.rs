@@ -43,6 +43,8 @@ pub(crate) struct LineState {
     pending_caller_id: Option<CallerId>,
     pub(crate) outbox: VecDeque<LineAction>,
     pub(crate) deadline: Option<(Instant, Timer)>,
+    /// The terminal is unplugged (a fault a test injects): `open` answers NODEVICE.
+    pub(crate) absent: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,7 @@ impl SharedLine {
             pending_caller_id: None,
             outbox: VecDeque::new(),
             deadline: None,
+            absent: false,
         })))
     }
 

@@ -138,6 +138,48 @@ impl SimProvider {
         &self.sim
     }
 
+    /// Fault: the terminal of line device `device` is unplugged (`present: false`, as a USB
+    /// modem pulled out) or plugged back in (`true`).
+    ///
+    /// Unplugging an open line ends its call (DISCONNECTED with `LINEDISCONNECTMODE_UNAVAIL`,
+    /// then IDLE; the far end hears the line go on hook) and asks the host to close the line
+    /// (`LINE_CLOSE`, T§4). While unplugged, `open` answers `LINEERR_NODEVICE`. Requests of this
+    /// provider always complete before they return, so none is left pending. An unknown device
+    /// is ignored.
+    pub fn set_line_present(&self, device: u32, present: bool) {
+        let Some(line) = self.lines.get(device as usize) else {
+            return;
+        };
+        {
+            let mut state = line.lock();
+            if state.absent != present {
+                return;
+            }
+            state.absent = !present;
+            if present {
+                return;
+            }
+            if state.call.as_ref().is_some_and(|c| !c.is_idle()) {
+                state.hang_up();
+                if !matches!(
+                    state.call.as_ref().map(|c| c.state),
+                    Some(CallStateChange::Disconnected(_))
+                ) {
+                    state.set_state(CallStateChange::Disconnected(
+                        tsp_sdk::DisconnectMode::UNAVAIL,
+                    ));
+                }
+                state.set_state(CallStateChange::Idle);
+            }
+            if let (Some(handle), Some(sink)) = (state.handle, &state.sink)
+                && let Err(v) = sink.request_close(handle)
+            {
+                tracing::error!(%v, "sim provider: close request refused");
+            }
+        }
+        self.settle_line(line);
+    }
+
     fn device(&self, device: DeviceId) -> Result<&SharedLine> {
         self.lines.get(device.0 as usize).ok_or_else(|| {
             err(
@@ -345,6 +387,12 @@ impl Provider for SimProvider {
         let sink = self.sink.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let sink = sink.ok_or_else(|| err(LineErr::Uninitialized, "init was not called"))?;
         let mut line = self.device(open.device)?.lock();
+        if line.absent {
+            return Err(err(
+                LineErr::NoDevice,
+                format!("{} is unplugged", open.device),
+            ));
+        }
         if line.handle.is_some() {
             return Err(err(
                 LineErr::Allocated,

@@ -373,6 +373,26 @@ impl Core {
 
     /// A synchronous operation on a call: the provider's call for the application's handle.
     /// `need_owner`: `NOTOWNER` for monitors.
+    /// Refuses an optional operation the call's provider does not offer (its
+    /// [`Capabilities`](crate::spi::Capabilities)): `OPERATIONUNAVAIL`, and the provider never
+    /// hears of it.
+    pub(crate) fn require_offered(
+        &self,
+        key: CallKey,
+        device: u32,
+        operation: &'static str,
+        offered: impl Fn(&crate::spi::Capabilities) -> bool,
+    ) -> Result<(), Error> {
+        match self.providers.get(key.prov) {
+            Some(p) if offered(&p.capabilities) => Ok(()),
+            _ => Err(err(
+                LineErr::OperationUnavail,
+                operation,
+                format!("device {device}'s provider does not offer {operation}"),
+            )),
+        }
+    }
+
     pub(crate) fn call_target(
         &self,
         app: AppId,
@@ -760,6 +780,7 @@ impl Core {
     ) -> Result<(Plan, DigitsUndo), Error> {
         const OP: &str = "monitor_digits";
         let (key, device) = self.call_target(app, call, OP, false)?;
+        self.require_offered(key, device, OP, |c| c.monitor_digits)?;
         let caps = self.device(device, OP)?.caps.monitor_digit_modes;
         if !(modes - caps).is_empty() {
             return Err(err(
@@ -816,7 +837,8 @@ impl Core {
         app: AppId,
         call: Call,
     ) -> Result<(CallKey, u32), Error> {
-        let (key, _) = self.call_target(app, call, "generate_digits", true)?;
+        let (key, device) = self.call_target(app, call, "generate_digits", true)?;
+        self.require_offered(key, device, "generate_digits", |c| c.generate_digits)?;
         let id = self.new_end_to_end();
         self.generations.insert((key.prov, id), call);
         Ok((key, id))

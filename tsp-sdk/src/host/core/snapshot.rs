@@ -175,6 +175,23 @@ impl Core {
             pending_requests,
             request_recipients,
             assisted_queue,
+            tables: self.table_sizes(),
+        }
+    }
+
+    /// How many entries each table holds.
+    pub(crate) fn table_sizes(&self) -> HostTables {
+        let n = |len: usize| len as u64;
+        HostTables {
+            apps: n(self.apps.len()),
+            opens: n(self.openers.len()),
+            provider_lines: n(self.lines.len()),
+            calls: n(self.calls.len()),
+            call_handles: n(self.handles.len()),
+            provider_requests: n(self.requests.len()),
+            app_request_ids: n(self.app_requests.len()),
+            digit_generations: n(self.generations.len()),
+            queued_operations: n(self.queues.values().map(|q| q.len()).sum()),
         }
     }
 }
