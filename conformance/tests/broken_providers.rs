@@ -24,6 +24,7 @@ enum Breakage {
     LeavesIdle,
     IgnoresSecure,
     KeepsThePortAfterClose,
+    PromisesAnswerItDoesNotOffer,
 }
 
 /// SimProvider with one rule broken.
@@ -42,7 +43,11 @@ impl Broken {
 
 impl Provider for Broken {
     fn info(&self) -> ProviderInfo {
-        Provider::info(&self.inner)
+        let mut info = Provider::info(&self.inner);
+        if self.breakage == Breakage::PromisesAnswerItDoesNotOffer {
+            info.capabilities.answer = false; // while the address caps still say ANSWER
+        }
+        info
     }
     async fn enumerate_devices(&self) -> Result<u32> {
         Provider::enumerate_devices(&self.inner).await
@@ -240,4 +245,13 @@ fn keeping_the_port_after_close_is_caught_by_the_close_case() {
         message.contains("reopen") || message.contains("events after closing"),
         "{message}"
     );
+}
+
+#[test]
+fn caps_promising_an_operation_not_offered_are_caught_by_the_caps_case() {
+    let message = caught(
+        Breakage::PromisesAnswerItDoesNotOffer,
+        "lifecycle/caps_agree/1",
+    );
+    assert!(message.contains("ANSWER"), "{message}");
 }

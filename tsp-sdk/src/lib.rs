@@ -3,6 +3,7 @@
 pub mod dial;
 mod error;
 pub mod host;
+pub mod kit;
 pub mod loopback;
 #[cfg(feature = "rpc")]
 pub mod rpc;

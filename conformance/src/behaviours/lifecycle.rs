@@ -31,6 +31,15 @@ pub(crate) fn cases() -> Vec<Case> {
             run: crate::case_fn!(device_ids),
         },
         Case {
+            id: "lifecycle/caps_agree/1",
+            requirement: "every optional operation a line's caps advertise (ANSWER, ACCEPT, DIAL and PARTIALDIAL, SECURE and SECURECALL, digit modes, device classes) is one the provider offers, and SECURE goes with SECURECALL",
+            source: "TSPI_lineGetDevCaps, TSPI_lineGetAddressCaps; tapi.md §1.4, §9.5 item 10",
+            level: Level::Required,
+            needs: &[],
+            world: WorldKind::Standard,
+            run: crate::case_fn!(caps_agree),
+        },
+        Case {
             id: "lifecycle/open_once/1",
             requirement: "one provider-level open per line device: a second open of an open device answers ALLOCATED",
             source: "TSPI_lineOpen (single TSPI open per line); tapi.md §5",
@@ -126,6 +135,31 @@ async fn device_ids(ctx: &mut Ctx) -> Result<(), Failure> {
         negotiate,
         LineErr::BadDeviceId,
     )?;
+    Ok(())
+}
+
+async fn caps_agree(ctx: &mut Ctx) -> Result<(), Failure> {
+    ctx.init().await?;
+    let lines = ctx.provider.enumerate_devices().await;
+    let lines = ctx.expect("enumerate_devices", lines)?;
+    let capabilities = ctx.provider.info().capabilities;
+    for id in 0..lines {
+        let device = DeviceId(id);
+        let line = ctx.provider.line_caps(device, ctx.version).await;
+        let line = ctx.expect(&format!("line_caps({device})"), line)?;
+        for a in 0..line.num_addresses.max(1) {
+            let address = ctx
+                .provider
+                .address_caps(device, tsp_sdk::spi::AddressId(a), ctx.version)
+                .await;
+            let address = ctx.expect(&format!("address_caps({device}, address {a})"), address)?;
+            let found = tsp_sdk::kit::check_caps(device, &capabilities, &line, &address);
+            ctx.check(found.is_empty(), || {
+                let words: Vec<String> = found.iter().map(ToString::to_string).collect();
+                format!("the caps disagree: {}", words.join("; "))
+            })?;
+        }
+    }
     Ok(())
 }
 

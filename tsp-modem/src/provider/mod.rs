@@ -34,6 +34,7 @@ mod call;
 pub mod config;
 mod dialing;
 mod line_config;
+mod offer;
 mod outcome;
 mod request;
 mod task;
@@ -44,20 +45,18 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
+use tsp_sdk::kit::LineOffer;
 use tsp_sdk::sink::EventSink;
 use tsp_sdk::spi::{
-    AddressCaps, AddressId, CallHandle, CallInfo, CallRequest, CallStatus, Capabilities,
-    DeviceClass, DeviceId, DeviceIdValue, Dial, GetId, Init, LineDevCaps, LineDevStatus,
-    LineHandle, MakeCall, OpenLine, Provider, ProviderInfo, ProviderOptions, SecureCall, Select,
+    AddressCaps, AddressId, CallHandle, CallInfo, CallRequest, CallStatus, DeviceId, DeviceIdValue,
+    Dial, GetId, Init, LineDevCaps, LineDevStatus, LineHandle, MakeCall, OpenLine, Provider,
+    ProviderInfo, ProviderOptions, SecureCall, Select,
 };
-use tsp_sdk::{
-    AddrCapFlags, AddressStates, CallFeatures, CallStates, DevCapFlags, DisconnectMode, Error,
-    LineDevStates, LineErr, MediaModes, Result, Version,
-};
+use tsp_sdk::{AddressStates, Error, LineDevStates, LineErr, MediaModes, Result, Version};
 
 pub use line_config::ModemLineConfig;
 
-use crate::profile::{Identity, Profile, ServiceClasses};
+use crate::profile::{Identity, Profile};
 use request::{Reply, Request};
 use task::{CallMap, LineTask, Setup};
 
@@ -131,11 +130,6 @@ fn gone(operation: &'static str) -> Error {
     Error::new(LineErr::OperationFailed)
         .operation(operation)
         .detail("the line's task has ended")
-}
-
-/// Service classes assumed before a modem was ever opened: data and fax class 1.
-fn assumed_classes() -> ServiceClasses {
-    ServiceClasses::new(["0", "1"])
 }
 
 impl ModemProvider {
@@ -215,6 +209,12 @@ impl ModemProvider {
         rx.await.map_err(|_| gone(operation))?
     }
 
+    /// What the line offers, from what its modem is known to be.
+    fn offer(&self, slot: &Slot) -> LineOffer {
+        let (identity, profile) = self.known(slot);
+        offer::modem_offer(&slot.config, identity.as_ref(), &profile)
+    }
+
     /// What the line's modem is known to be: from its last open, or the configured profile, or
     /// the generic one.
     fn known(&self, slot: &Slot) -> (Option<Identity>, Profile) {
@@ -249,13 +249,10 @@ impl Provider for ModemProvider {
             name: "tsp-modem".into(),
             min_version: Version::V1_3,
             max_version: Version::V3_1,
-            capabilities: Capabilities {
-                dial: true,
-                answer: true,
-                secure: true,
-                get_id: true,
-                ..Capabilities::default()
-            },
+            // Derived from the lines' offers, so the caps cannot promise more.
+            capabilities: LineOffer::capabilities(
+                &self.slots.iter().map(|s| self.offer(s)).collect::<Vec<_>>(),
+            ),
         }
     }
 
@@ -289,32 +286,7 @@ impl Provider for ModemProvider {
 
     async fn line_caps(&self, device: DeviceId, _version: Version) -> Result<LineDevCaps> {
         let slot = self.slot(device, "line_caps")?;
-        let (identity, profile) = self.known(slot);
-        let classes = identity
-            .as_ref()
-            .map_or_else(assumed_classes, Identity::service_classes);
-        let modem = identity
-            .as_ref()
-            .map_or_else(|| format!("{} profile", profile.name), Identity::summary);
-        let port = slot.config.opener.name();
-        Ok(LineDevCaps {
-            provider_info: format!("tsp-modem: {modem} on {port}"),
-            switch_info: String::new(),
-            permanent_line_id: device.0,
-            line_name: slot.config.name.clone(),
-            max_rate: profile.max_rate,
-            media_modes: task::placeable(&classes) | task::detectable(&classes),
-            dev_cap_flags: DevCapFlags::CLOSEDROP
-                | DevCapFlags::from_bits_truncate(profile.dial_caps.dev_cap_flags()),
-            line_states: LineDevStates::RINGING | LineDevStates::REINIT,
-            device_classes: vec![
-                DeviceClass::TAPI_LINE.into(),
-                DeviceClass::COMM.into(),
-                DeviceClass::COMM_DATAMODEM.into(),
-                DeviceClass::COMM_DATAMODEM_PORTNAME.into(),
-            ],
-            ..LineDevCaps::default()
-        })
+        Ok(self.offer(slot).line_caps(device))
     }
 
     async fn address_caps(
@@ -329,19 +301,7 @@ impl Provider for ModemProvider {
                 .operation("address_caps")
                 .detail(format!("{address}: a modem line has only address 0")));
         }
-        let secure = slot.config.location.can_cancel_call_waiting();
-        let mut caps = AddressCaps::default();
-        caps.call_states |= CallStates::RINGBACK;
-        caps.disconnect_modes |= DisconnectMode::BADADDRESS
-            | DisconnectMode::TEMPFAILURE
-            | DisconnectMode::BLOCKED
-            | DisconnectMode::OUTOFORDER;
-        caps.call_features |= CallFeatures::ANSWER;
-        if secure {
-            caps.addr_cap_flags |= AddrCapFlags::SECURE;
-            caps.call_features |= CallFeatures::SECURECALL;
-        }
-        Ok(caps)
+        Ok(self.offer(slot).address_caps())
     }
 
     async fn open(&self, open: OpenLine) -> Result<()> {
@@ -370,6 +330,7 @@ impl Provider for ModemProvider {
             }
         };
         let known = (opened.identity.clone(), opened.profile.clone());
+        let offer = offer::modem_offer(&slot.config, Some(&opened.identity), &opened.profile);
         let (tx, rx) = mpsc::unbounded_channel();
         let setup = Setup {
             name: slot.config.name.clone(),
@@ -378,6 +339,7 @@ impl Provider for ModemProvider {
             version: open.version,
             sink,
             location: slot.config.location.clone(),
+            offer,
             calls: self.calls.clone(),
             rx,
         };

@@ -568,6 +568,12 @@ async fn read_caps(session: &ProviderSession, prov: usize, local: DeviceId) -> D
             }
         }
     }
+    for address in &address_caps {
+        for mismatch in crate::kit::check_caps(local, &session.info().capabilities, &caps, address)
+        {
+            tracing::warn!(provider = %session.info().name, %mismatch, "the provider's caps disagree");
+        }
+    }
     DeviceSlot {
         prov,
         local,

@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use tsp_sdk::kit::LineOffer;
 use tsp_sdk::sink::EventSink;
-use tsp_sdk::spi::{CallHandle, CallStateChange, LineHandle, PartyId};
+use tsp_sdk::spi::{AddressCaps, CallHandle, CallStateChange, DeviceClass, LineHandle, PartyId};
 use tsp_sdk::{
     BusyMode, CallInfoStates, CallPartyIdFlags, ConnectedMode, DialToneMode, DisconnectMode,
     MediaModes, OfferingMode,
@@ -29,6 +30,10 @@ pub(crate) const DIAL_TONE_WAIT: Duration = Duration::from_secs(3);
 pub(crate) const ANSWER_WAIT: Duration = Duration::from_secs(60);
 /// The rate a simulated provider line offers.
 pub(crate) const MAX_RATE: u32 = 33_600;
+/// Media modes a simulated line can place and detect.
+pub(crate) const MEDIA: MediaModes = MediaModes::DATAMODEM
+    .union(MediaModes::G3FAX)
+    .union(MediaModes::INTERACTIVEVOICE);
 
 pub(crate) struct LineState {
     pub(crate) line: LineId,
@@ -82,16 +87,36 @@ impl SharedLine {
 }
 
 impl LineState {
+    /// What this line offers (the kit's single description: caps, features, checks).
+    pub(crate) fn offer(&self) -> LineOffer {
+        LineOffer {
+            line_name: format!("sim line {}", self.number),
+            provider_info: "tsp-sim: a line on the simulated exchange".into(),
+            switch_info: "tsp-sim exchange".into(),
+            address: self.number.clone(),
+            placeable: MEDIA,
+            detectable: MEDIA,
+            max_rate: MAX_RATE,
+            secure: self.cancel_code.is_some(),
+            device_classes: vec![
+                DeviceClass::TAPI_LINE.into(),
+                DeviceClass::COMM_DATAMODEM.into(),
+            ],
+            disconnect_modes: AddressCaps::default().disconnect_modes
+                | DisconnectMode::BADADDRESS
+                | DisconnectMode::REJECT,
+            ..LineOffer::default()
+        }
+    }
+
     /// Moves the call to `state` and reports it (the sink refuses what TAPI forbids).
     pub(crate) fn set_state(&mut self, state: CallStateChange) {
         let (Some(call), Some(line)) = (self.call.as_mut(), self.handle) else {
             return;
         };
-        if call.is_idle() {
+        if !call.record_state(state) {
             return;
         }
-        call.state = state;
-        call.info.call_states |= state.state().as_set();
         if let Some(sink) = &self.sink
             && let Err(v) = sink.call_state(line, call.handle, state, call.info.media_mode)
         {
@@ -192,6 +217,7 @@ impl LineState {
             return;
         };
         call.dialing = Dialing::Sent;
+        call.digits_sent = true;
         let partial = call.partial;
         self.set_state(CallStateChange::Dialing);
         if !partial {
@@ -235,7 +261,11 @@ impl LineState {
                 number: Some(self.number.clone()),
                 name: None,
             };
-            self.call = Some(Call::new(handle, super::call::Direction::Inbound, info));
+            self.call = Some(Call::new(
+                handle,
+                tsp_sdk::kit::CallDirection::Inbound,
+                info,
+            ));
             self.set_state(CallStateChange::Offering(OfferingMode::ACTIVE));
             if let Some(cid) = self.pending_caller_id.take() {
                 self.apply_caller_id(cid);
@@ -313,7 +343,7 @@ impl LineState {
                 if let Some(call) = self.call.as_mut() {
                     call.remote_carrier = false;
                 }
-                if connected && self.call.as_ref().is_some_and(Call::wants_carrier) {
+                if connected && self.call.as_ref().is_some_and(|c| c.wants_carrier()) {
                     self.disconnect(DisconnectMode::NORMAL);
                 }
             }
@@ -362,7 +392,7 @@ impl LineState {
         };
         let up = call.carrier
             && call.remote_carrier
-            && (call.answered || call.direction == super::call::Direction::Inbound);
+            && (call.answered || call.direction == tsp_sdk::kit::CallDirection::Inbound);
         if up && !matches!(call.state, CallStateChange::Connected(_)) {
             let rate = call.info.rate;
             self.connected(rate);

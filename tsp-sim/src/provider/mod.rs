@@ -33,24 +33,19 @@ mod stream;
 use std::sync::Mutex;
 
 use tsp_sdk::dial::{DialCaps, DialElement, DialString};
+use tsp_sdk::kit::{CallDirection, LineOffer, Secure, check_make_call, secure_decision};
 use tsp_sdk::sink::EventSink;
 use tsp_sdk::spi::*;
 use tsp_sdk::{
-    AddrCapFlags, AddressStates, CallFeatures, CallInfoStates, CallOrigin, CallParamFlags,
-    DevCapFlags, DigitModes, Error, LineDevStates, LineErr, LineFeatures, MediaModes, Result,
-    Version,
+    AddressStates, CallInfoStates, CallOrigin, CallParamFlags, DigitModes, Error, LineDevStates,
+    LineErr, LineFeatures, MediaModes, Result, Version,
 };
 
 use crate::line::{LineAction, LineId};
 use crate::network::NetworkError;
 use crate::sim::Sim;
-use call::{Call, Dialing, Direction};
-use line::{DIAL_TONE_WAIT, LineState, MAX_RATE, ProviderTerminal, SharedLine, Timer};
-
-/// Media modes a simulated line can place and detect.
-const MEDIA: MediaModes = MediaModes::DATAMODEM
-    .union(MediaModes::G3FAX)
-    .union(MediaModes::INTERACTIVEVOICE);
+use call::{Call, Dialing};
+use line::{DIAL_TONE_WAIT, LineState, ProviderTerminal, SharedLine, Timer};
 
 /// How a provider line is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,8 +252,7 @@ impl SimProvider {
 }
 
 /// Turns a dial string into line actions, with the cancel code first when securing.
-fn dial_steps(dest: &str, cancel_code: Option<&str>) -> Result<(Vec<LineAction>, bool)> {
-    let parsed = DialString::parse_checked(dest, DialCaps::default())?;
+fn dial_steps(parsed: &DialString, cancel_code: Option<&str>) -> Result<Vec<LineAction>> {
     let mut steps = Vec::new();
     let mut run = String::new();
     let push_elements =
@@ -291,7 +285,7 @@ fn dial_steps(dest: &str, cancel_code: Option<&str>) -> Result<(Vec<LineAction>,
     if !run.is_empty() {
         steps.push(LineAction::Digits(run));
     }
-    Ok((steps, parsed.is_partial()))
+    Ok(steps)
 }
 
 impl Provider for SimProvider {
@@ -300,13 +294,14 @@ impl Provider for SimProvider {
             name: "tsp-sim".into(),
             min_version: Version::V1_4,
             max_version: Version::V3_1,
-            capabilities: Capabilities {
-                dial: true,
-                answer: true,
-                secure: true,
-                get_id: true,
-                ..Capabilities::default()
-            },
+            // Derived from the lines' offers, so the caps cannot promise more.
+            capabilities: LineOffer::capabilities(
+                &self
+                    .lines
+                    .iter()
+                    .map(|l| l.lock().offer())
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 
@@ -337,22 +332,7 @@ impl Provider for SimProvider {
     }
 
     async fn line_caps(&self, device: DeviceId, _version: Version) -> Result<LineDevCaps> {
-        let line = self.device(device)?.lock();
-        Ok(LineDevCaps {
-            provider_info: "tsp-sim: a line on the simulated exchange".into(),
-            switch_info: "tsp-sim exchange".into(),
-            permanent_line_id: device.0,
-            line_name: format!("sim line {}", line.number),
-            max_rate: MAX_RATE,
-            media_modes: MEDIA,
-            dev_cap_flags: DevCapFlags::CLOSEDROP,
-            line_states: LineDevStates::RINGING | LineDevStates::REINIT,
-            device_classes: vec![
-                DeviceClass::TAPI_LINE.into(),
-                DeviceClass::COMM_DATAMODEM.into(),
-            ],
-            ..LineDevCaps::default()
-        })
+        Ok(self.device(device)?.lock().offer().line_caps(device))
     }
 
     async fn address_caps(
@@ -368,19 +348,7 @@ impl Provider for SimProvider {
                 format!("{address}: a sim line has only address 0"),
             ));
         }
-        let secure = line.cancel_code.is_some();
-        let mut caps = AddressCaps {
-            address: line.number.clone(),
-            ..AddressCaps::default()
-        };
-        caps.call_features |= CallFeatures::ANSWER;
-        if secure {
-            caps.addr_cap_flags |= AddrCapFlags::SECURE;
-            caps.call_features |= CallFeatures::SECURECALL;
-        }
-        caps.disconnect_modes |=
-            tsp_sdk::DisconnectMode::BADADDRESS | tsp_sdk::DisconnectMode::REJECT;
-        Ok(caps)
+        Ok(line.offer().address_caps())
     }
 
     async fn open(&self, open: OpenLine) -> Result<()> {
@@ -435,13 +403,15 @@ impl Provider for SimProvider {
         handle: LineHandle,
         modes: MediaModes,
     ) -> Result<()> {
-        if !MEDIA.contains(modes) {
+        let line = self.line(handle)?;
+        let detectable = line.lock().offer().detectable;
+        if !detectable.contains(modes) {
             return Err(err(
                 LineErr::InvalMediaMode,
-                format!("a sim line detects only {MEDIA:?}, not {modes:?}"),
+                format!("a sim line detects only {detectable:?}, not {modes:?}"),
             ));
         }
-        self.line(handle)?.lock().detect = modes;
+        line.lock().detect = modes;
         Ok(())
     }
 
@@ -524,28 +494,22 @@ impl Provider for SimProvider {
 
     async fn make_call(&self, request: MakeCall) -> Result<()> {
         let line = self.line(request.line)?;
-        let params = &request.params;
-        if !MEDIA.contains(params.media_mode) || params.media_mode.is_empty() {
-            return Err(err(
-                LineErr::InvalMediaMode,
-                format!("a sim line places {MEDIA:?}, not {:?}", params.media_mode),
-            ));
-        }
-        let secure = params.flags.contains(CallParamFlags::SECURE);
-        let cancel_code = line.lock().cancel_code.clone();
-        if secure && cancel_code.is_none() {
-            return Err(err(
-                LineErr::InvalCallParams,
-                "SECURE needs a cancel-call-waiting code for this line",
-            ));
-        }
-        let steps = match &request.dest {
-            Some(dest) => Some(dial_steps(
-                dest,
-                if secure { cancel_code.as_deref() } else { None },
-            )?),
-            None => None,
+        let (offer, cancel_code) = {
+            let state = line.lock();
+            (state.offer(), state.cancel_code.clone())
         };
+        let checked = check_make_call(&request, &offer)?;
+        let code = if checked.secure {
+            cancel_code.as_deref()
+        } else {
+            None
+        };
+        let steps = checked
+            .dest
+            .as_ref()
+            .map(|dest| dial_steps(dest, code).map(|steps| (steps, checked.partial)))
+            .transpose()?;
+        let params = &request.params;
         let now = self.sim.now();
         {
             let mut state = line.lock();
@@ -560,17 +524,16 @@ impl Provider for SimProvider {
                 .iter()
                 .position(|l| std::ptr::eq(l, line))
                 .unwrap_or_default();
-            let mut info = CallInfo::new(
-                DeviceId(device as u32),
-                CallOrigin::OUTBOUND,
-                params.media_mode,
-            );
+            let mut info =
+                CallInfo::new(DeviceId(device as u32), CallOrigin::OUTBOUND, checked.media);
             info.call_param_flags = params.flags & CallParamFlags::SECURE;
             info.bearer_mode = params.bearer_mode;
             info.dialed = request.dest.clone();
-            let mut call = Call::new(request.call, Direction::Outbound, info);
+            let mut call = Call::new(request.call, CallDirection::Outbound, info);
             let (steps, partial) = steps.unwrap_or_default();
             call.partial = partial;
+            // The digits are committed now: too late to add a cancel code.
+            call.digits_sent = !steps.is_empty();
             call.dialing = Dialing::AwaitingDialTone(steps);
             state.call = Some(call);
             // Complete before the first state event (T§1.2); states follow as the exchange answers.
@@ -608,9 +571,11 @@ impl Provider for SimProvider {
             let (steps, partial) = if request.dest.is_empty() {
                 (Vec::new(), false)
             } else {
-                dial_steps(&request.dest, code)?
+                let dest = DialString::parse_checked(&request.dest, DialCaps::default())?;
+                (dial_steps(&dest, code)?, dest.is_partial())
             };
             call.partial = partial;
+            call.digits_sent |= !steps.is_empty();
             self.complete(&state, request.request, Ok(()));
             state.dial_now(steps, now);
         }
@@ -678,40 +643,17 @@ impl Provider for SimProvider {
     async fn secure_call(&self, request: SecureCall) -> Result<()> {
         let line = self.call_line(request.call)?;
         let mut state = line.lock();
-        let has_code = state.cancel_code.is_some();
+        let offer = state.offer();
         let Some(call) = state.call.as_mut() else {
             return Err(err(LineErr::InvalCallHandle, "no call"));
         };
-        if call.is_idle() {
-            return Err(err(
-                LineErr::InvalCallState,
-                "an IDLE call cannot be secured",
-            ));
-        }
-        if call.is_secure() {
+        if secure_decision(call, &offer)? == Secure::Now {
+            call.mark_secure();
             self.complete(&state, request.request, Ok(()));
-            return Ok(());
+            state.call_info_changed(CallInfoStates::OTHER);
+        } else {
+            self.complete(&state, request.request, Ok(()));
         }
-        let nothing_dialed = matches!(&call.dialing, Dialing::Ready)
-            || matches!(&call.dialing, Dialing::AwaitingDialTone(steps) if steps.is_empty());
-        let before_dialing = call.direction == Direction::Outbound && nothing_dialed;
-        if !has_code || !before_dialing {
-            let why = if has_code {
-                format!(
-                    "the call is {}: digits went out or a carrier is up",
-                    call.state
-                )
-            } else {
-                "this line has no cancel-call-waiting code".into()
-            };
-            return Err(err(
-                LineErr::OperationUnavail,
-                format!("cannot secure now without breaking the call: {why}"),
-            ));
-        }
-        call.info.call_param_flags |= CallParamFlags::SECURE;
-        self.complete(&state, request.request, Ok(()));
-        state.call_info_changed(CallInfoStates::OTHER);
         Ok(())
     }
 
@@ -741,14 +683,13 @@ impl Provider for SimProvider {
 
     async fn call_status(&self, handle: CallHandle) -> Result<CallStatus> {
         let line = self.call_line(handle)?.lock();
-        let can_secure = line.cancel_code.is_some();
         let call = line
             .call
             .as_ref()
             .ok_or_else(|| err(LineErr::InvalCallHandle, "no call"))?;
         Ok(CallStatus {
             state: call.state,
-            features: call.features(can_secure),
+            features: call.features(&line.offer()),
         })
     }
 

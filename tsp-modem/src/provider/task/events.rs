@@ -6,12 +6,13 @@ use tsp_sdk::{
     OfferingMode,
 };
 
-use super::super::call::{Attempt, Call, Direction};
+use super::super::call::{Attempt, Call};
 use super::super::outcome;
 use super::{DataPath, LineTask, now};
 use crate::at::{
     AtError, CallerId, CidValue, Command, CommandId, Connect, Event, Intermediate, Response, Ring,
 };
+use tsp_sdk::kit::CallDirection;
 
 impl LineTask {
     pub(super) fn on_event(&mut self, event: Event) {
@@ -282,7 +283,7 @@ impl LineTask {
     pub(super) fn ringing_counts(&self) -> bool {
         match self.call.as_ref() {
             Some(call) => {
-                call.direction == Direction::Inbound
+                call.direction == CallDirection::Inbound
                     && matches!(call.state, CallStateChange::Offering(_))
                     && call.attempt.is_none()
                     && call.class_command.is_none()
@@ -340,7 +341,7 @@ impl LineTask {
         };
         self.register_call(handle);
         let info = CallInfo::new(self.device, CallOrigin::EXTERNAL, media);
-        let call = Call::new(handle, Direction::Inbound, info, &self.name);
+        let call = Call::new(handle, CallDirection::Inbound, info, &self.name);
         call.span
             .in_scope(|| tracing::info!(?media, "incoming call"));
         self.call = Some(call);
@@ -353,7 +354,7 @@ impl LineTask {
     fn on_caller_id(&mut self, record: CallerId) {
         let party = party(&record);
         match self.call.as_mut() {
-            Some(call) if call.direction == Direction::Inbound && !call.is_idle() => {
+            Some(call) if call.direction == CallDirection::Inbound && !call.is_idle() => {
                 call.span.in_scope(
                     || tracing::info!(number = ?party.number, name = ?party.name, "caller ID"),
                 );
@@ -368,7 +369,7 @@ impl LineTask {
     /// No ring for a while: the caller gave up.
     pub(super) fn ring_gap(&mut self) {
         let offering = self.call.as_ref().is_some_and(|c| {
-            c.direction == Direction::Inbound && matches!(c.state, CallStateChange::Offering(_))
+            c.direction == CallDirection::Inbound && matches!(c.state, CallStateChange::Offering(_))
         });
         if offering {
             if let Some(call) = self.call.as_ref() {

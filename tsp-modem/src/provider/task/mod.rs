@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tsp_sdk::dial::Location;
+use tsp_sdk::kit::LineOffer;
 use tsp_sdk::sink::EventSink;
 use tsp_sdk::spi::{CallHandle, CallStateChange, DeviceId, LineHandle, RequestId};
 use tsp_sdk::{CallInfoStates, Error, LineErr, MediaModes, Version};
@@ -86,6 +87,7 @@ pub(crate) struct Setup {
     pub(crate) version: Version,
     pub(crate) sink: EventSink,
     pub(crate) location: Location,
+    pub(crate) offer: LineOffer,
     pub(crate) calls: CallMap,
     pub(crate) rx: mpsc::UnboundedReceiver<Request>,
 }
@@ -102,7 +104,8 @@ pub(crate) struct LineTask {
     profile: Profile,
     classes: ServiceClasses,
     location: Location,
-    has_code: bool,
+    /// What the line offers (caps, call features, the make_call and secure_call rules).
+    offer: LineOffer,
     detect: MediaModes,
     call: Option<Call>,
     calls: CallMap,
@@ -141,7 +144,6 @@ impl LineTask {
             profile,
         } = opened;
         let classes = identity.service_classes();
-        let has_code = setup.location.can_cancel_call_waiting();
         LineTask {
             name: setup.name,
             port: driver.name().to_string(),
@@ -154,7 +156,7 @@ impl LineTask {
             profile,
             classes,
             location: setup.location,
-            has_code,
+            offer: setup.offer,
             detect: MediaModes::empty(),
             call: None,
             calls: setup.calls,
@@ -305,11 +307,9 @@ impl LineTask {
         let Some(call) = self.call.as_mut() else {
             return;
         };
-        if call.is_idle() {
+        if !call.record_state(state) {
             return;
         }
-        call.state = state;
-        call.info.call_states |= state.state().as_set();
         call.span.in_scope(|| tracing::info!(%state, "call state"));
         if call.creating.is_none()
             && let Err(violation) =

@@ -5,15 +5,15 @@ use tsp_sdk::spi::{
     Dial, LineDevStatus, MakeCall, SecureCall, Select,
 };
 use tsp_sdk::{
-    BearerModes, CallInfoStates, CallOrigin, CallParamFlags, Error, LineErr, LineFeatures,
-    MediaModes,
+    CallInfoStates, CallOrigin, CallParamFlags, Error, LineErr, LineFeatures, MediaModes,
 };
 
-use super::super::call::{Attempt, Call, Direction};
+use super::super::call::{Attempt, Call};
 use super::super::dialing;
 use super::super::request::{Reply, Request};
 use super::{LineTask, now};
 use crate::at::{self, Command};
+use tsp_sdk::kit::{CallDirection, Secure, check_make_call, secure_decision};
 
 fn answer<T>(reply: Reply<T>, result: Result<T, Error>) {
     // The caller may have given up waiting; nothing is owed then.
@@ -71,10 +71,9 @@ impl LineTask {
                 answer(reply, result);
             }
             Request::CallStatus(call, reply) => {
-                let has_code = self.has_code;
                 let result = self.our_call(call, "call_status").map(|c| CallStatus {
                     state: c.state,
-                    features: c.features(has_code),
+                    features: c.features(&self.offer),
                 });
                 answer(reply, result);
             }
@@ -168,42 +167,10 @@ impl LineTask {
                 "a modem line has one call at a time",
             ));
         }
+        let checked =
+            check_make_call(&req, &self.offer).map_err(|e| e.device(self.port.clone()))?;
+        let (media, secure) = (checked.media, checked.secure);
         let params = &req.params;
-        let media = if params.media_mode.is_empty() {
-            MediaModes::INTERACTIVEVOICE
-        } else {
-            params.media_mode
-        };
-        let placeable = super::placeable(&self.classes);
-        if media.bits().count_ones() != 1 || !placeable.contains(media) {
-            return Err(self.refuse(
-                LineErr::InvalMediaMode,
-                OP,
-                format!("this modem places {placeable:?}, not {media:?}"),
-            ));
-        }
-        if params.bearer_mode != BearerModes::VOICE {
-            return Err(self.refuse(
-                LineErr::BearerModeUnavail,
-                OP,
-                "an analog modem line carries only the 3.1 kHz VOICE bearer",
-            ));
-        }
-        if params.address.0 != 0 {
-            return Err(self.refuse(
-                LineErr::InvalAddressId,
-                OP,
-                "a modem line has one address, 0",
-            ));
-        }
-        let secure = params.flags.contains(CallParamFlags::SECURE);
-        if secure && !self.has_code {
-            return Err(self.refuse(
-                LineErr::InvalCallParams,
-                OP,
-                "SECURE needs a cancel-call-waiting code in the line's location",
-            ));
-        }
         let voice = media == MediaModes::INTERACTIVEVOICE;
         let dest = req.dest.as_deref().filter(|d| !d.is_empty());
         let (command, attempt, dialed) = match dest {
@@ -242,7 +209,7 @@ impl LineTask {
         info.call_param_flags = params.flags & CallParamFlags::SECURE;
         info.dial_params = params.dial_params;
         info.dialed = dialed;
-        let mut call = Call::new(req.call, Direction::Outbound, info, &self.name);
+        let mut call = Call::new(req.call, CallDirection::Outbound, info, &self.name);
         call.creating = Some(req.request);
         call.pending.push((req.request, OP));
         call.partial = attempt == Attempt::Partial;
@@ -351,7 +318,7 @@ impl LineTask {
         const OP: &str = "answer";
         self.usable(OP)?;
         let call = self.our_call(req.call, OP)?;
-        let offered = call.direction == Direction::Inbound
+        let offered = call.direction == CallDirection::Inbound
             && matches!(
                 call.state,
                 CallStateChange::Offering(_) | CallStateChange::Accepted
@@ -434,35 +401,18 @@ impl LineTask {
 
     fn secure(&mut self, req: SecureCall) -> Result<(), Error> {
         const OP: &str = "secure_call";
-        let has_code = self.has_code;
+        let offer = self.offer.clone();
+        let port = self.port.clone();
         let call = self.our_call_mut(req.call, OP)?;
-        if call.is_idle() {
-            return Err(Error::new(LineErr::InvalCallState)
-                .operation(OP)
-                .detail("an IDLE call cannot be secured"));
-        }
-        if call.is_secure() {
+        if secure_decision(call, &offer).map_err(|e| e.device(port))? == Secure::Now {
+            call.mark_secure();
+            call.span
+                .in_scope(|| tracing::info!("secured: the next dial carries the cancel code"));
             self.complete(req.request, Ok(()));
-            return Ok(());
+            self.info_changed(CallInfoStates::OTHER);
+        } else {
+            self.complete(req.request, Ok(()));
         }
-        if !call.can_secure_now(has_code) {
-            let why = if !has_code {
-                "the line's location has no cancel-call-waiting code".to_owned()
-            } else {
-                format!(
-                    "the call is {}: digits went out or a carrier is up, and a modem cannot cancel call waiting mid-call",
-                    call.state
-                )
-            };
-            return Err(Error::new(LineErr::OperationUnavail)
-                .operation(OP)
-                .detail(why));
-        }
-        call.info.call_param_flags |= CallParamFlags::SECURE;
-        call.span
-            .in_scope(|| tracing::info!("secured: the next dial carries the cancel code"));
-        self.complete(req.request, Ok(()));
-        self.info_changed(CallInfoStates::OTHER);
         Ok(())
     }
 
