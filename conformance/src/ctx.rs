@@ -544,6 +544,26 @@ impl Ctx {
 
     /// Leaves nothing behind, whatever the case did: the host stopped, or the session (or the
     /// bare provider) shut down.
+    /// Ends a case run by hand (a behaviour called from your own test): shuts the provider down,
+    /// releases the fixture's world, and fails if the provider broke a rule of the contract the
+    /// event sink caught on the way (the runner does this after every case).
+    ///
+    /// # Errors
+    /// A [`Failure`] listing the contract violations, with the seed and transcripts.
+    pub async fn end(mut self) -> Result<(), Failure> {
+        self.wind_up().await;
+        let violations = self.violations();
+        self.fixture.detach(&self.sim);
+        if violations.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        Err(self.fail(format!(
+            "the provider broke the contract:\n  {}",
+            list.join("\n  ")
+        )))
+    }
+
     pub(crate) async fn wind_up(&mut self) {
         if let Some(host) = self.host.take() {
             if let Some(session) = host.session(0) {

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod at;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod profile;
 pub mod provider;

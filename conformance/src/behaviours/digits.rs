@@ -31,7 +31,10 @@ pub(crate) fn cases() -> Vec<Case> {
     ]
 }
 
-async fn monitor_enable_and_cancel(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Monitor_digits succeeds when monitoring starts and when cancelled with no modes; an unsupported mode answers INVALDIGITMODE.
+///
+/// Case `digits/monitor_enable_and_cancel/1`; source: TSPI_lineMonitorDigits; tapi.md §1.5, §9.5 item 16.
+pub async fn monitor_enable_and_cancel(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
@@ -47,7 +50,10 @@ async fn monitor_enable_and_cancel(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn generate_reports_done_and_cancel(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Generate_digits returns once started and ends with a Generate event carrying its end-to-end id; a second request cancels the first (Generate Cancel with the old id).
+///
+/// Case `digits/generate_reports_done_and_cancel/1`; source: TSPI_lineGenerateDigits, LINE_GENERATE; tapi.md §1.5, §9.5 item 17.
+pub async fn generate_reports_done_and_cancel(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = ctx

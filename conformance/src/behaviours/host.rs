@@ -18,7 +18,7 @@ use crate::host_world::{AppSource, HostWorld, new_call, next_where, reply, settl
 
 mod ownership;
 
-use ownership::*;
+pub use ownership::*;
 
 /// Defines a case body's two entry points: in process and through the socket (the host built
 /// as `$tune` says, by default as it comes).
@@ -234,7 +234,10 @@ async fn watched_data_call<A: AppSource>(
     Ok((line, call, watched, privilege))
 }
 
-async fn one_open_for_every_application<A: AppSource>(
+/// However many applications open a line, the provider sees one open, with the union of the owners' media modes re-sent as they come and go; the last close closes it, and the device opens again at once.
+///
+/// Case `host/one_open_for_every_application/1` and `server/one_open_for_every_application/1`; source: TAPISRV (one TSPI open per line); TSPI_lineSetDefaultMediaDetection (union); tapi.md §2.7, §5.
+pub async fn one_open_for_every_application<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -298,7 +301,10 @@ async fn one_open_for_every_application<A: AppSource>(
     Ok(())
 }
 
-async fn replies_reach_the_requester_only<A: AppSource>(
+/// An asynchronous request's reply goes to the application that made it, exactly once, with another application's request pending beside it; request ids are unique while pending.
+///
+/// Case `host/replies_reach_the_requester_only/1` and `server/replies_reach_the_requester_only/1`; source: LINE_REPLY; DRV_REQUESTID; tapi.md §1.1, §5.
+pub async fn replies_reach_the_requester_only<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -356,7 +362,10 @@ async fn replies_reach_the_requester_only<A: AppSource>(
     Ok(())
 }
 
-async fn foreign_handles_are_refused<A: AppSource>(
+/// Another application's line or call handle, or an owner's operation by a monitor, is refused (INVALLINEHANDLE, INVALCALLHANDLE, NOTOWNER) and the provider never hears of it.
+///
+/// Case `host/foreign_handles_are_refused/1` and `server/foreign_handles_are_refused/1`; source: lineMakeCall, lineDrop errors; tapi.md §2.7.
+pub async fn foreign_handles_are_refused<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -408,7 +417,10 @@ async fn foreign_handles_are_refused<A: AppSource>(
     ctx.expect("drop's reply", done)
 }
 
-async fn incoming_calls_go_to_owners_and_monitors<A: AppSource>(
+/// An incoming call is offered to the applications that own its media mode and shown to monitors; an owner of another media mode is not offered it.
+///
+/// Case `host/incoming_calls_go_to_owners_and_monitors/1` and `server/incoming_calls_go_to_owners_and_monitors/1`; source: LINE_APPNEWCALL; lineOpen (privileges, media modes); tapi.md §2.7.
+pub async fn incoming_calls_go_to_owners_and_monitors<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -457,7 +469,10 @@ async fn incoming_calls_go_to_owners_and_monitors<A: AppSource>(
     Ok(())
 }
 
-async fn sole_owner_shutdown_drops_then_closes<A: AppSource>(
+/// LineShutdown by a call's sole owner, with no other handle, makes the provider drop the call and close it at once; nothing of the application or the call is left.
+///
+/// Case `host/sole_owner_shutdown_drops_then_closes/1` and `server/sole_owner_shutdown_drops_then_closes/1`; source: lineShutdown, lineClose; termination of asynchronous operations; tapi.md §2.7, §4, §9.5 item 24.
+pub async fn sole_owner_shutdown_drops_then_closes<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -491,7 +506,10 @@ async fn sole_owner_shutdown_drops_then_closes<A: AppSource>(
     Ok(())
 }
 
-async fn a_monitor_keeps_the_call_until_it_lets_go<A: AppSource>(
+/// When the sole owner shuts down while a monitor holds the call, the provider hears only the drop; the monitor sees IDLE and the call is closed when it deallocates.
+///
+/// Case `host/a_monitor_keeps_the_call_until_it_lets_go/1` and `server/a_monitor_keeps_the_call_until_it_lets_go/1`; source: lineShutdown; TSPI_lineCloseCall (last handle); tapi.md §4, §9.5 item 24.
+pub async fn a_monitor_keeps_the_call_until_it_lets_go<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -518,7 +536,10 @@ async fn a_monitor_keeps_the_call_until_it_lets_go<A: AppSource>(
     })
 }
 
-async fn owners_deallocating_leave_nothing<A: AppSource>(
+/// Three owners of an incoming call: the sole owner of an active call cannot deallocate it; once IDLE each deallocates and nothing of the call is left.
+///
+/// Case `host/owners_deallocating_leave_nothing/1` and `server/owners_deallocating_leave_nothing/1`; source: lineDeallocateCall; tapi.md §2.7.
+pub async fn owners_deallocating_leave_nothing<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -577,7 +598,10 @@ async fn owners_deallocating_leave_nothing<A: AppSource>(
     })
 }
 
-async fn close_releases_the_device<A: AppSource>(
+/// LineClose by the only application drops the call it solely owned and closes the line at the provider, which releases the device: another application opens it at once.
+///
+/// Case `host/close_releases_the_device/1` and `server/close_releases_the_device/1`; source: lineClose; TSPI_lineClose; tapi.md §4, §9.5 item 22.
+pub async fn close_releases_the_device<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -599,7 +623,10 @@ async fn close_releases_the_device<A: AppSource>(
     Ok(())
 }
 
-async fn forced_close_reaches_every_application<A: AppSource>(
+/// When the provider closes a line (its device lost), every application that had it open hears LINE_CLOSE and its handles die.
+///
+/// Case `host/forced_close_reaches_every_application/1` and `server/forced_close_reaches_every_application/1`; source: LINE_CLOSE; tapi.md §4.
+pub async fn forced_close_reaches_every_application<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -636,7 +663,10 @@ async fn forced_close_reaches_every_application<A: AppSource>(
     Ok(())
 }
 
-async fn reinit_waits_for_every_application<A: AppSource>(
+/// While a REINIT is pending, new applications and opens are refused with REINIT until every application has shut down; then the provider restarts and applications are welcome again.
+///
+/// Case `host/reinit_waits_for_every_application/1` and `server/reinit_waits_for_every_application/1`; source: LINEDEVSTATE_REINIT; LINEERR_REINIT; tapi.md §4.
+pub async fn reinit_waits_for_every_application<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -683,7 +713,10 @@ async fn reinit_waits_for_every_application<A: AppSource>(
     Ok(())
 }
 
-async fn assisted_telephony_by_priority<A: AppSource>(
+/// TapiRequestMakeCall with no recipient answers NOREQUESTRECIPIENT; with recipients the request goes to the highest priority, which places the call; shutdown unregisters.
+///
+/// Case `host/assisted_telephony_by_priority/1` and `server/assisted_telephony_by_priority/1`; source: tapiRequestMakeCall, lineRegisterRequestRecipient, lineGetRequest; tapi.md §6, §9.5 item 25.
+pub async fn assisted_telephony_by_priority<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -741,7 +774,10 @@ async fn assisted_telephony_by_priority<A: AppSource>(
     Ok(())
 }
 
-async fn the_owner_reads_the_data_stream<A: AppSource>(
+/// The owner of a connected data call gets its comm/datamodem stream (a monitor is refused with NOTOWNER) and the far end's echo comes back through it.
+///
+/// Case `host/the_owner_reads_the_data_stream/1` and `server/the_owner_reads_the_data_stream/1`; source: lineGetID(comm/datamodem); tapi.md §7.
+pub async fn the_owner_reads_the_data_stream<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -786,7 +822,12 @@ async fn the_owner_reads_the_data_stream<A: AppSource>(
     }
 }
 
-async fn a_dropped_connection_shuts_its_applications_down<A: AppSource>(
+/// A client whose connection ends without a word is shut down as if it called lineShutdown: its
+/// call dropped and closed, nothing of it left.
+///
+/// Case `server/a_dropped_connection_shuts_its_applications_down/1`; source: DESIGN.md (rpc);
+/// TAPISRV ClientDetach; tapi.md §4, §5.
+pub async fn a_dropped_connection_shuts_its_applications_down<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {

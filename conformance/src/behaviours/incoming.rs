@@ -102,7 +102,10 @@ async fn caller_id(ctx: &mut Ctx, call: CallHandle) -> Result<tsp_sdk::spi::Part
     Err(ctx.fail("no caller ID in call info after 20 s of ringing"))
 }
 
-async fn offering_with_caller_id(ctx: &mut Ctx) -> Result<(), Failure> {
+/// An incoming call is announced (new call) before its first state, OFFERING, with ring events counting from 0 and the caller's number and name in call info.
+///
+/// Case `incoming/offering_with_caller_id/1`; source: LINE_NEWCALL, LINE_LINEDEVSTATE(RINGING), LINECALLINFO caller ID; tapi.md §2.2, §2.3, §9.4.
+pub async fn offering_with_caller_id(ctx: &mut Ctx) -> Result<(), Failure> {
     let call = offered(ctx).await?;
     let id = caller_id(ctx, call).await?;
     ctx.check(id.number.as_deref() == Some(THIRD_NUMBER), || {
@@ -138,7 +141,10 @@ async fn offering_with_caller_id(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn caller_id_before_first_ring(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Caller ID sent before the first ring (UK style) reaches call info just the same.
+///
+/// Case `incoming/caller_id_before_first_ring/1`; source: hayes.md §10.4; tapi.md §9.4.
+pub async fn caller_id_before_first_ring(ctx: &mut Ctx) -> Result<(), Failure> {
     let call = offered(ctx).await?;
     let id = caller_id(ctx, call).await?;
     ctx.check(id.number.as_deref() == Some(THIRD_NUMBER), || {
@@ -174,15 +180,24 @@ async fn presented(
     })
 }
 
-async fn private_caller(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A caller who withholds the number is reported as BLOCKED, with no number.
+///
+/// Case `incoming/private_caller/1`; source: LINECALLPARTYID_BLOCKED; hayes.md §10.2 (P).
+pub async fn private_caller(ctx: &mut Ctx) -> Result<(), Failure> {
     presented(ctx, Presentation::Private, CallPartyIdFlags::BLOCKED).await
 }
 
-async fn out_of_area_caller(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A caller the network cannot identify is reported as OUTOFAREA, with no number.
+///
+/// Case `incoming/out_of_area_caller/1`; source: LINECALLPARTYID_OUTOFAREA; hayes.md §10.2 (O).
+pub async fn out_of_area_caller(ctx: &mut Ctx) -> Result<(), Failure> {
     presented(ctx, Presentation::OutOfArea, CallPartyIdFlags::OUTOFAREA).await
 }
 
-async fn not_offered_without_detection(ctx: &mut Ctx) -> Result<(), Failure> {
+/// With an empty default media detection an incoming call is not announced.
+///
+/// Case `incoming/not_offered_without_detection/1`; source: TSPI_lineSetDefaultMediaDetection, unowned calls; tapi.md §2.7, §9.5 item 18.
+pub async fn not_offered_without_detection(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open_detecting(MediaModes::empty()).await?;
     ctx.third(parties::calls_us_with_data(Duration::from_secs(1)))?;
     ctx.pass(Duration::from_secs(20)).await;
@@ -195,7 +210,10 @@ async fn not_offered_without_detection(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn answer_connects(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Answering an offered data call ends in CONNECTED; ANSWER is offered only while OFFERING, and answering another state is INVALCALLSTATE.
+///
+/// Case `incoming/answer_connects/1`; source: TSPI_lineAnswer; tapi.md §1.5, §9.5 items 10, 14.
+pub async fn answer_connects(ctx: &mut Ctx) -> Result<(), Failure> {
     let call = offered(ctx).await?;
     let status = ctx.provider.call_status(call).await;
     let status = ctx.expect("call_status while OFFERING", status)?;
@@ -211,7 +229,10 @@ async fn answer_connects(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn drop_rejects_an_offered_call(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Dropping an OFFERING call rejects it and the call reaches IDLE.
+///
+/// Case `incoming/drop_rejects_an_offered_call/1`; source: TSPI_lineDrop on OFFERING; tapi.md §1.5, §9.5 item 13.
+pub async fn drop_rejects_an_offered_call(ctx: &mut Ctx) -> Result<(), Failure> {
     let call = offered(ctx).await?;
     ctx.hang_up(call).await?;
     ctx.close_call(call).await

@@ -78,7 +78,10 @@ pub(crate) fn cases() -> Vec<Case> {
     ]
 }
 
-async fn negotiate_version(ctx: &mut Ctx) -> Result<(), Failure> {
+/// LineNegotiateTSPIVersion never answers OPERATIONUNAVAIL; it returns the highest version in the overlap, and INCOMPATIBLEAPIVERSION when the ranges do not overlap.
+///
+/// Case `lifecycle/negotiate_version/1`; source: TSPI_lineNegotiateTSPIVersion; tapi.md §1.3, §9.5 item 1.
+pub async fn negotiate_version(ctx: &mut Ctx) -> Result<(), Failure> {
     let got = ctx
         .provider
         .negotiate_version(None, Version::V1_3, Version::V3_1)
@@ -103,7 +106,10 @@ async fn negotiate_version(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn device_ids(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Device ids are exactly those enumerated; any other id answers BADDEVICEID.
+///
+/// Case `lifecycle/device_ids/1`; source: TSPI_providerEnumDevices, TSPI_lineGetDevCaps; tapi.md §9.5 item 2.
+pub async fn device_ids(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.init().await?;
     let lines = ctx.provider.enumerate_devices().await;
     let lines = ctx.expect("enumerate_devices", lines)?;
@@ -138,7 +144,10 @@ async fn device_ids(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn caps_agree(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Every optional operation a line's caps advertise (ANSWER, ACCEPT, DIAL and PARTIALDIAL, SECURE and SECURECALL, digit modes, device classes) is one the provider offers, and SECURE goes with SECURECALL.
+///
+/// Case `lifecycle/caps_agree/1`; source: TSPI_lineGetDevCaps, TSPI_lineGetAddressCaps; tapi.md §1.4, §9.5 item 10.
+pub async fn caps_agree(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.init().await?;
     let lines = ctx.provider.enumerate_devices().await;
     let lines = ctx.expect("enumerate_devices", lines)?;
@@ -163,7 +172,10 @@ async fn caps_agree(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn open_once(ctx: &mut Ctx) -> Result<(), Failure> {
+/// One provider-level open per line device: a second open of an open device answers ALLOCATED.
+///
+/// Case `lifecycle/open_once/1`; source: TSPI_lineOpen (single TSPI open per line); tapi.md §5.
+pub async fn open_once(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let again = ctx
         .provider
@@ -177,7 +189,10 @@ async fn open_once(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn complete_before_first_state(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Make_call completes exactly once, before any event for the new call, and no later than PROCEEDING.
+///
+/// Case `async/complete_before_first_state/1`; source: TSPI_lineMakeCall, 'The meaning of success', pending call handles; tapi.md §1.1, §1.2, §9.5 items 4, 6, 7.
+pub async fn complete_before_first_state(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let made = ctx
@@ -212,7 +227,10 @@ async fn complete_before_first_state(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn sync_failure_never_completes(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A request that fails synchronously is never completed.
+///
+/// Case `async/sync_failure_never_completes/1`; source: ASYNC_COMPLETION; tapi.md §1.1, §9.5 item 4.
+pub async fn sync_failure_never_completes(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let refused = ctx
         .make_call(Some("T555?0101"), CallParams::data_modem())
@@ -229,7 +247,10 @@ async fn sync_failure_never_completes(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn close_call_on_a_failed_call_is_harmless(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Close_call on a call whose creation failed is accepted as a no-op.
+///
+/// Case `async/close_call_on_a_failed_call_is_harmless/1`; source: TSPI_lineCloseCall, pending call handles [conflict note]; tapi.md §1.2, §9.5 item 6.
+pub async fn close_call_on_a_failed_call_is_harmless(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let call = ctx.host_call();
     let refused = ctx

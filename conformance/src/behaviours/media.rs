@@ -64,7 +64,10 @@ pub(crate) fn cases() -> Vec<Case> {
     ]
 }
 
-async fn datamodem_stream_only_when_connected(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Get_id(\"comm/datamodem\") on a call gives a usable byte stream once CONNECTED, and only then.
+///
+/// Case `media/datamodem_stream_only_when_connected/1`; source: TSPI_lineGetID, comm/datamodem; tapi.md §7, §9.5 item 20.
+pub async fn datamodem_stream_only_when_connected(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(3))?;
     ctx.open().await?;
     let call = ctx
@@ -114,7 +117,10 @@ async fn datamodem_stream_only_when_connected(ctx: &mut Ctx) -> Result<(), Failu
     }
 }
 
-async fn unknown_device_class(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Get_id with a device class the provider does not have answers NODEVICE (or INVALDEVICECLASS).
+///
+/// Case `media/unknown_device_class/1`; source: TSPI_lineGetID; tapi.md §7, §9.5 item 20.
+pub async fn unknown_device_class(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let got = ctx
         .provider
@@ -138,7 +144,10 @@ async fn unknown_device_class(ctx: &mut Ctx) -> Result<(), Failure> {
     }
 }
 
-async fn detection_rejects_unsupported_modes(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Set_default_media_detection with a mode the line cannot detect answers INVALMEDIAMODE.
+///
+/// Case `media/detection_rejects_unsupported_modes/1`; source: TSPI_lineSetDefaultMediaDetection; tapi.md §1.5, §9.5 item 18.
+pub async fn detection_rejects_unsupported_modes(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let set = ctx
         .provider
@@ -156,7 +165,10 @@ async fn detection_rejects_unsupported_modes(ctx: &mut Ctx) -> Result<(), Failur
     ctx.expect("set_default_media_detection(empty)", empty)
 }
 
-async fn status_messages_reject_undefined_bits(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Set_status_messages with undefined line or address state bits answers INVALLINESTATE / INVALADDRESSSTATE; defined bits succeed.
+///
+/// Case `status/status_messages_reject_undefined_bits/1`; source: TSPI_lineSetStatusMessages; tapi.md §1.5, §9.5 item 19.
+pub async fn status_messages_reject_undefined_bits(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let ok = ctx
         .provider
@@ -186,7 +198,10 @@ async fn status_messages_reject_undefined_bits(ctx: &mut Ctx) -> Result<(), Fail
     Ok(())
 }
 
-async fn line_status_tracks_calls(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Line status offers MAKECALL while the line is free and counts the active call.
+///
+/// Case `status/line_status_tracks_calls/1`; source: TSPI_lineGetLineDevStatus, LINEFEATURE_MAKECALL; tapi.md §1.5.
+pub async fn line_status_tracks_calls(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let free = ctx.provider.line_status(ctx.line).await;

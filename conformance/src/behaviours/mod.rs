@@ -1,14 +1,17 @@
-//! The behaviours, one `async fn` each, grouped by area.
+//! The behaviours, one `pub async fn` each, grouped by area: call one from your provider's own
+//! test (see [`start_world`](crate::start_world) and [`Ctx::end`](crate::Ctx::end)), or run them all with
+//! [`run_tests`](crate::run_tests). Each function's doc is the requirement it checks, its case
+//! id and its source.
 
-mod digits;
-mod host;
-mod incoming;
-mod lifecycle;
-mod media;
-mod outgoing;
+pub mod digits;
+pub mod host;
+pub mod incoming;
+pub mod lifecycle;
+pub mod media;
+pub mod outgoing;
 mod parties;
-mod secure;
-mod teardown;
+pub mod secure;
+pub mod teardown;
 
 use crate::case::Case;
 

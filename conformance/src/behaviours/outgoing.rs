@@ -118,7 +118,10 @@ pub(crate) async fn connected_data_call(
     Ok(call)
 }
 
-async fn data_call_connects(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A data call to an answering modem goes through dialing to CONNECTED, with the rate in call info.
+///
+/// Case `make_call/data_call_connects/1`; source: TSPI_lineMakeCall, LINECALLSTATE; tapi.md §9.4 (CONNECT rate).
+pub async fn data_call_connects(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(2))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
@@ -137,7 +140,10 @@ async fn data_call_connects(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn no_destination_gives_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Make_call with no destination takes the line off hook and stops at DIALTONE.
+///
+/// Case `make_call/no_destination_gives_dial_tone/1`; source: TSPI_lineMakeCall (lpszDestAddress NULL); tapi.md §1.5.
+pub async fn no_destination_gives_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let call = ctx.place(None, CallParams::data_modem()).await?;
     ctx.state(call, CallState::DialTone).await?;
@@ -148,7 +154,10 @@ async fn no_destination_gives_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn partial_dial_then_dial(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A destination ending in ';' stops at DIALING; dial() sends the rest and the call proceeds.
+///
+/// Case `make_call/partial_dial_then_dial/1`; source: TSPI_lineMakeCall, TSPI_lineDial; tapi.md §1.5, §9.5 item 12.
+pub async fn partial_dial_then_dial(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = ctx.place(Some("T555;"), CallParams::data_modem()).await?;
@@ -164,7 +173,10 @@ async fn partial_dial_then_dial(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn unsupported_modifiers_fail_synchronously(ctx: &mut Ctx) -> Result<(), Failure> {
+/// W @ $ ? a device cannot honour are found by pre-scanning and fail synchronously with the matching DIAL* error, with nothing sent to the network.
+///
+/// Case `dial_strings/unsupported_modifiers_fail_synchronously/1`; source: TSPI_lineMakeCall, 'Dialable addresses'; tapi.md §1.5, §9.5 item 12.
+pub async fn unsupported_modifiers_fail_synchronously(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let mut accepted = 0;
     for (dest, kind) in [
@@ -197,7 +209,10 @@ async fn unsupported_modifiers_fail_synchronously(ctx: &mut Ctx) -> Result<(), F
     })
 }
 
-async fn bad_characters_are_invalid_addresses(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A destination with characters outside the dialable format answers INVALADDRESS and dials nothing.
+///
+/// Case `dial_strings/bad_characters_are_invalid_addresses/1`; source: TSPI_lineMakeCall (LINEERR_INVALADDRESS); tapi.md §1.5.
+pub async fn bad_characters_are_invalid_addresses(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let made = ctx
         .make_call(Some("T555x0101"), CallParams::data_modem())
@@ -208,7 +223,10 @@ async fn bad_characters_are_invalid_addresses(ctx: &mut Ctx) -> Result<(), Failu
     })
 }
 
-async fn unsupported_media_mode(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A media mode the line cannot place answers INVALMEDIAMODE.
+///
+/// Case `make_call/unsupported_media_mode/1`; source: TSPI_lineMakeCall (LINEERR_INVALMEDIAMODE); tapi.md §1.5.
+pub async fn unsupported_media_mode(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let params = CallParams {
         media_mode: MediaModes::TELEX,
@@ -237,7 +255,10 @@ async fn disconnected_with(
     })
 }
 
-async fn busy(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A busy far end ends the call DISCONNECTED with LINEDISCONNECTMODE_BUSY.
+///
+/// Case `disconnect/busy/1`; source: LINEDISCONNECTMODE; tapi.md §9.4 (BUSY).
+pub async fn busy(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::busy())?;
     ctx.open().await?;
     let call = ctx
@@ -246,7 +267,10 @@ async fn busy(ctx: &mut Ctx) -> Result<(), Failure> {
     disconnected_with(ctx, call, DisconnectMode::BUSY).await
 }
 
-async fn no_answer(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A far end that never answers ends the call DISCONNECTED with LINEDISCONNECTMODE_NOANSWER (UNAVAIL is allowed for a modem that can only say NO CARRIER; NOANSWER is checked with --strict).
+///
+/// Case `disconnect/no_answer/1`; source: LINEDISCONNECTMODE; tapi.md §9.4 (NO ANSWER; NO CARRIER before connect).
+pub async fn no_answer(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::never_answers())?;
     ctx.open().await?;
     let call = ctx
@@ -264,7 +288,10 @@ async fn no_answer(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn no_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
+/// With the line unplugged the call ends DISCONNECTED with LINEDISCONNECTMODE_NODIALTONE.
+///
+/// Case `disconnect/no_dial_tone/1`; source: LINEDISCONNECTMODE_NODIALTONE (TAPI 1.4); tapi.md §9.4.
+pub async fn no_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let ours = ctx.spec.line;
     ctx.sim
@@ -284,14 +311,20 @@ async fn no_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
     }
 }
 
-async fn far_end_hangs_up(ctx: &mut Ctx) -> Result<(), Failure> {
+/// The far end hanging up a connected call gives DISCONNECTED with LINEDISCONNECTMODE_NORMAL.
+///
+/// Case `disconnect/far_end_hangs_up/1`; source: LINEDISCONNECTMODE_NORMAL; tapi.md §9.4 (NO CARRIER after connect).
+pub async fn far_end_hangs_up(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::hangs_up_after(Duration::from_secs(20)))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
     disconnected_with(ctx, call, DisconnectMode::NORMAL).await
 }
 
-async fn carrier_loss(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Losing the carrier of a connected data call gives DISCONNECTED with LINEDISCONNECTMODE_NORMAL.
+///
+/// Case `disconnect/carrier_loss/1`; source: tapi.md §9.4 (NO CARRIER after connect).
+pub async fn carrier_loss(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
@@ -303,7 +336,10 @@ async fn carrier_loss(ctx: &mut Ctx) -> Result<(), Failure> {
     disconnected_with(ctx, call, DisconnectMode::NORMAL).await
 }
 
-async fn info_and_features_track_the_call(ctx: &mut Ctx) -> Result<(), Failure> {
+/// LINECALLINFO.dwCallStates holds every state reported; call features track the state (DROP while active, never in IDLE; no ANSWER on an outbound call).
+///
+/// Case `call_states/info_and_features_track_the_call/1`; source: TSPI_lineGetCallInfo, LINECALLFEATURE; tapi.md §1.5, §9.5 items 8 and 10.
+pub async fn info_and_features_track_the_call(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
@@ -337,7 +373,10 @@ async fn info_and_features_track_the_call(ctx: &mut Ctx) -> Result<(), Failure> 
     })
 }
 
-async fn drop_reaches_idle_and_idle_is_final(ctx: &mut Ctx) -> Result<(), Failure> {
+/// After a successful drop the call reaches IDLE and reports nothing more; drop on IDLE answers INVALCALLSTATE.
+///
+/// Case `drop/drop_reaches_idle_and_idle_is_final/1`; source: TSPI_lineDrop, LINECALLSTATE_IDLE; tapi.md §2.2, §9.5 items 8 and 13.
+pub async fn drop_reaches_idle_and_idle_is_final(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;

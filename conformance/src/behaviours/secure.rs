@@ -133,7 +133,10 @@ async fn call_with_waiting_caller(
     Ok((call, stream))
 }
 
-async fn make_call_secure(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A call made with LINECALLPARAMFLAGS_SECURE carries the location's cancel-call-waiting code right after T/P, shows SECURE in call info, and a call-waiting caller arriving mid-call does not disturb it: bytes keep flowing both ways.
+///
+/// Case `secure/make_call_secure/1`; source: LINECALLPARAMFLAGS_SECURE, LINETRANSLATEOPTION_CANCELCALLWAITING; tapi.md §3.1, §3.2; DESIGN.md.
+pub async fn make_call_secure(ctx: &mut Ctx) -> Result<(), Failure> {
     let (call, mut stream) = call_with_waiting_caller(ctx, CallParamFlags::SECURE).await?;
     let dialled = ctx.dialled();
     let first = dialled.first().and_then(|chunks| chunks.first()).cloned();
@@ -159,7 +162,10 @@ async fn make_call_secure(ctx: &mut Ctx) -> Result<(), Failure> {
     )
 }
 
-async fn unsecured_call_is_broken(ctx: &mut Ctx) -> Result<(), Failure> {
+/// The same data call without SECURE is broken by the call-waiting caller (the threat is real in the simulator).
+///
+/// Case `secure/unsecured_call_is_broken_by_call_waiting/1`; source: lineSecureCall motivation; tapi.md §3.1; hayes.md §11.
+pub async fn unsecured_call_is_broken(ctx: &mut Ctx) -> Result<(), Failure> {
     let (call, _stream) = call_with_waiting_caller(ctx, CallParamFlags::empty()).await?;
     let states: Vec<CallState> = ctx.states(call).iter().map(|s| s.state()).collect();
     ctx.check(states.contains(&CallState::Disconnected), || {
@@ -167,7 +173,10 @@ async fn unsecured_call_is_broken(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn secure_at_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Secure on a call in DIALTONE succeeds, sends a CallInfo event, sets SECURE in call info, and the following dial carries the cancel code first.
+///
+/// Case `secure/secure_at_dial_tone/1`; source: TSPI_lineSecureCall; tapi.md §3.1, §3.3; DESIGN.md.
+pub async fn secure_at_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = ctx.place(None, CallParams::data_modem()).await?;
@@ -196,7 +205,10 @@ async fn secure_at_dial_tone(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn secure_when_connected(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Secure on a connected data call answers OPERATIONUNAVAIL (a modem cannot do it without breaking the session).
+///
+/// Case `secure/secure_when_connected_is_unavailable/1`; source: TSPI_lineSecureCall (OPERATIONUNAVAIL); DESIGN.md.
+pub async fn secure_when_connected(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
@@ -210,7 +222,10 @@ async fn secure_when_connected(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn secure_on_idle(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Secure on an IDLE call answers INVALCALLSTATE.
+///
+/// Case `secure/secure_on_idle_is_invalid/1`; source: TSPI_lineSecureCall; tapi.md §3.1, §9.5 item 15.
+pub async fn secure_on_idle(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = connected_data_call(ctx, CallParams::data_modem()).await?;
@@ -221,7 +236,10 @@ async fn secure_on_idle(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn no_code_no_secure(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Without a cancel-call-waiting code the address does not advertise SECURE and make_call with SECURE answers INVALCALLPARAMS.
+///
+/// Case `secure/no_code_no_secure/1`; source: LINEADDRCAPFLAGS_SECURE; tapi.md §3.1, §9.5 item 15.
+pub async fn no_code_no_secure(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     let caps = ctx
         .provider

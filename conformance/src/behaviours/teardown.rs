@@ -95,7 +95,10 @@ async fn close_and_reopen(ctx: &mut Ctx, call: CallHandle, what: &str) -> Result
     })
 }
 
-async fn close_in_every_call_state(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Closing the line with a call in DIALTONE, while dialing, ringing, or CONNECTED completes every pending request, drops the call (CLOSEDROP: the far end is released), reports nothing afterwards, and the device can be opened again at once.
+///
+/// Case `close/close_in_every_call_state/1`; source: TSPI_lineClose; tapi.md §4, §9.5 items 3, 22.
+pub async fn close_in_every_call_state(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     // DIALTONE.
     let call = call_until(ctx, None, CallState::DialTone).await?;
@@ -117,7 +120,10 @@ async fn close_in_every_call_state(ctx: &mut Ctx) -> Result<(), Failure> {
     })
 }
 
-async fn close_and_reopen_at_once(ctx: &mut Ctx) -> Result<(), Failure> {
+/// After close the device is released and the line can be opened again at once.
+///
+/// Case `close/close_and_reopen_at_once/1`; source: TSPI_lineClose (release non-shareable resources); tapi.md §4, §9.5 item 22.
+pub async fn close_and_reopen_at_once(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.open().await?;
     for round in 1..=3 {
         ctx.close().await?;
@@ -128,7 +134,10 @@ async fn close_and_reopen_at_once(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn close_call_silences_the_call(ctx: &mut Ctx) -> Result<(), Failure> {
+/// After close_call nothing more is reported about the call, and an active call is dropped.
+///
+/// Case `close/close_call_silences_the_call/1`; source: TSPI_lineCloseCall; tapi.md §1.5, §9.5 item 3.
+pub async fn close_call_silences_the_call(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = call_until(ctx, Some(&format!("T{FAR_NUMBER}")), CallState::Connected).await?;
@@ -154,7 +163,10 @@ fn alive_tasks() -> usize {
         .num_alive_tasks()
 }
 
-async fn shutdown_leaves_nothing_behind(ctx: &mut Ctx) -> Result<(), Failure> {
+/// Shutdown with an active call ends it, reports nothing afterwards, leaves no task running, and the provider can start a new session and open the device again at once.
+///
+/// Case `close/shutdown_leaves_nothing_behind/1`; source: TSPI_providerShutdown; tapi.md §1.3, §4; DESIGN.md (nothing left behind).
+pub async fn shutdown_leaves_nothing_behind(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.pass(Duration::from_millis(10)).await;
     let before = alive_tasks();
@@ -178,7 +190,10 @@ async fn shutdown_leaves_nothing_behind(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.shutdown().await
 }
 
-async fn device_loss(ctx: &mut Ctx) -> Result<(), Failure> {
+/// A device that disappears mid-call brings the call to DISCONNECTED then IDLE, completes pending requests, asks for a close (LINE_CLOSE), and the line can be reopened when the device is back.
+///
+/// Case `forced_close/device_loss/1`; source: LINE_CLOSE (provider-initiated close); tapi.md §4, §9.5 item 23.
+pub async fn device_loss(ctx: &mut Ctx) -> Result<(), Failure> {
     ctx.far(parties::echo_modem(1))?;
     ctx.open().await?;
     let call = call_until(ctx, Some(&format!("T{FAR_NUMBER}")), CallState::Connected).await?;

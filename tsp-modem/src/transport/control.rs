@@ -30,6 +30,7 @@ pub trait ControlLines {
     fn signals(&mut self) -> io::Result<Option<Signals>>;
 }
 
+#[cfg(feature = "sim")]
 impl ControlLines for tsp_sim::port::SimPort {
     fn set_dtr(&mut self, on: bool) -> io::Result<bool> {
         tsp_sim::port::SimPort::set_dtr(self, on).map(|()| true)

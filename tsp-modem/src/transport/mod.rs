@@ -3,9 +3,9 @@
 //!
 //! * [`ModemPort`] — anything that is `AsyncRead + AsyncWrite` with [`ControlLines`]: a real serial
 //!   port or a pseudo-terminal ([`SerialPort`]), or the simulator's in-memory port
-//!   ([`tsp_sim::port::SimPort`]).
+//!   (`tsp_sim::port::SimPort`, with the `sim` feature).
 //! * [`PortOpener`] — the seam that makes the same provider run on any of them: it opens a fresh
-//!   port each time a line is opened ([`SerialPortOpener`], [`SimPortOpener`]).
+//!   port each time a line is opened ([`SerialPortOpener`], and `SimPortOpener` with the `sim` feature).
 //! * [`Driver`] — owns an open port and an engine: writes what the engine wants written, feeds it
 //!   what the port reads and the time, watches DCD, and turns a port failure into
 //!   [`DriverError::Lost`].
@@ -17,6 +17,7 @@
 mod control;
 mod driver;
 mod serial;
+#[cfg(feature = "sim")]
 mod sim;
 
 use std::io;
@@ -28,6 +29,7 @@ pub use control::{ControlLines, Signals};
 pub(crate) use driver::now as driver_now;
 pub use driver::{DCD_POLL, Driver, DriverError, IN_BAND_PAUSE};
 pub use serial::{FlowControl, SerialPort, SerialPortOpener};
+#[cfg(feature = "sim")]
 pub use sim::SimPortOpener;
 
 /// An open port to a modem: a duplex byte stream with control lines.

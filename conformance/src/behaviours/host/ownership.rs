@@ -15,16 +15,18 @@ use crate::failure::Failure;
 use crate::host_world::{AppSource, HostWorld, new_call, next_where, reply, settle, state};
 
 /// The event queue's capacity in [`a_slow_reader_stalls_nobody`]'s world.
-pub(super) const SLOW_QUEUE: usize = 16;
+pub const SLOW_QUEUE: usize = 16;
 
 /// The world of [`a_slow_reader_stalls_nobody`]: a small event queue.
-pub(super) fn small_queue(builder: tsp_sdk::host::HostBuilder) -> tsp_sdk::host::HostBuilder {
+pub fn small_queue(builder: tsp_sdk::host::HostBuilder) -> tsp_sdk::host::HostBuilder {
     builder.event_queue_capacity(SLOW_QUEUE)
 }
 
 /// The owner hands a call to another owner by name; a handoff to nobody, or by media mode to
 /// oneself, fails; the sender keeps its privilege until it gives it up.
-pub(super) async fn handoff_moves_ownership<A: AppSource>(
+///
+/// Case `host/handoff_moves_ownership/1` and `server/handoff_moves_ownership/1`; source: lineHandoff, lineSetCallPrivilege; tapi.md §2.7.
+pub async fn handoff_moves_ownership<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -99,7 +101,9 @@ pub(super) async fn handoff_moves_ownership<A: AppSource>(
 /// An owner drops a call and deallocates its handle at once (a co-owner keeps the call): the
 /// drop's reply still reaches it, exactly once; a second owner's request pending at the same
 /// time has another id and its reply goes to that owner only.
-pub(super) async fn a_reply_outlives_the_handle<A: AppSource>(
+///
+/// Case `host/a_reply_outlives_the_handle/1` and `server/a_reply_outlives_the_handle/1`; source: LINE_REPLY; lineDeallocateCall; DRV_REQUESTID; tapi.md §1.1, §2.7.
+pub async fn a_reply_outlives_the_handle<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -155,7 +159,9 @@ pub(super) async fn a_reply_outlives_the_handle<A: AppSource>(
 /// With only a monitor on the line, an incoming call has no owner: either the provider does
 /// not announce it (it was told to detect nothing) or the host drops it; nobody is offered
 /// ownership and nothing of the call is left.
-pub(super) async fn a_call_nobody_can_own_is_not_kept<A: AppSource>(
+///
+/// Case `host/a_call_nobody_can_own_is_not_kept/1` and `server/a_call_nobody_can_own_is_not_kept/1`; source: unowned calls; TSPI_lineSetDefaultMediaDetection; tapi.md §2.7, §9.5 item 18.
+pub async fn a_call_nobody_can_own_is_not_kept<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -208,7 +214,9 @@ pub(super) async fn a_call_nobody_can_own_is_not_kept<A: AppSource>(
 
 /// A make_call the line cannot carry is refused by the host with the matching `LINEERR_*`; the
 /// provider never hears of it.
-pub(super) async fn make_call_is_checked_before_the_provider<A: AppSource>(
+///
+/// Case `host/make_call_is_checked_before_the_provider/1` and `server/make_call_is_checked_before_the_provider/1`; source: lineMakeCall errors; tapi.md §1.5, §5.
+pub async fn make_call_is_checked_before_the_provider<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
@@ -280,7 +288,9 @@ pub(super) async fn make_call_is_checked_before_the_provider<A: AppSource>(
 /// An application that stops reading its events keeps every reply and LINE_CLOSE-class event,
 /// loses only droppable ones (told with EventsLost), and stalls neither the provider nor the
 /// other applications.
-pub(super) async fn a_slow_reader_stalls_nobody<A: AppSource>(
+///
+/// Case `host/a_slow_reader_stalls_nobody/1` and `server/a_slow_reader_stalls_nobody/1`; source: DESIGN.md (host: bounded event queues); tapi.md §5.
+pub async fn a_slow_reader_stalls_nobody<A: AppSource>(
     ctx: &mut Ctx,
     w: &HostWorld,
 ) -> Result<(), Failure> {
