@@ -11,30 +11,11 @@ mod provider;
 #[allow(dead_code, unreachable_pub)]
 mod adapter;
 
-use std::sync::Arc;
-
-use provider::{Network, SipLikeLine};
 use tsp_conformance::runner::{self, Outcome};
-use tsp_conformance::{Fixture, NetworkFixture};
-
-fn fixture() -> Arc<dyn Fixture> {
-    Arc::new(NetworkFixture::new(
-        "sip-like",
-        |_line| adapter::ExchangeGateway::default(),
-        |link, line| {
-            let network = Network {
-                to_network: link.to_network,
-                from_network: link.from_network,
-            };
-            Arc::new(SipLikeLine::new(line.number.clone(), network))
-                as Arc<dyn tsp_sdk::spi::ProviderDyn>
-        },
-    ))
-}
 
 #[test]
 fn the_example_provider_passes_every_case_it_does_not_skip() {
-    let fixture = fixture();
+    let fixture = adapter::fixture();
     let reports = runner::run_all(&fixture, false, |_| true, |_| {});
     let failed: Vec<String> = reports
         .iter()

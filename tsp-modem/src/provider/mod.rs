@@ -395,23 +395,7 @@ impl Provider for ModemProvider {
         address_states: AddressStates,
     ) -> Result<()> {
         self.line_tx(line, "set_status_messages")?;
-        if LineDevStates::from_bits(line_states.bits()).is_none() {
-            return Err(Error::new(LineErr::InvalLineState)
-                .operation("set_status_messages")
-                .detail(format!(
-                    "undefined line-state bits in {:#x}",
-                    line_states.bits()
-                )));
-        }
-        if AddressStates::from_bits(address_states.bits()).is_none() {
-            return Err(Error::new(LineErr::InvalAddressState)
-                .operation("set_status_messages")
-                .detail(format!(
-                    "undefined address-state bits in {:#x}",
-                    address_states.bits()
-                )));
-        }
-        Ok(())
+        tsp_sdk::kit::check_status_messages(line_states, address_states)
     }
 
     async fn get_id(&self, request: GetId) -> Result<DeviceIdValue> {

@@ -17,7 +17,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tsp_sdk::dial::DialElement;
 use tsp_sdk::kit::{
-    CallDirection, CallRecord, LineOffer, Secure, check_make_call, secure_decision,
+    CallDirection, CallRecord, LineOffer, Secure, check_make_call, check_status_messages,
+    secure_decision,
 };
 use tsp_sdk::sink::EventSink;
 use tsp_sdk::spi::*;
@@ -573,14 +574,7 @@ impl Provider for SipLikeLine {
         _line: LineHandle,
         modes: MediaModes,
     ) -> Result<()> {
-        let detectable = self.offer().detectable;
-        if !detectable.contains(modes) {
-            return Err(refuse(
-                LineErr::InvalMediaMode,
-                "set_default_media_detection",
-                format!("this line detects {detectable:?}, not {modes:?}"),
-            ));
-        }
+        self.offer().check_detection(modes)?;
         self.state().detect = modes;
         Ok(())
     }
@@ -591,21 +585,7 @@ impl Provider for SipLikeLine {
         line_states: LineDevStates,
         address_states: AddressStates,
     ) -> Result<()> {
-        if LineDevStates::from_bits(line_states.bits()).is_none() {
-            return Err(refuse(
-                LineErr::InvalLineState,
-                "set_status_messages",
-                "undefined line-state bits",
-            ));
-        }
-        if AddressStates::from_bits(address_states.bits()).is_none() {
-            return Err(refuse(
-                LineErr::InvalAddressState,
-                "set_status_messages",
-                "undefined address-state bits",
-            ));
-        }
-        Ok(())
+        check_status_messages(line_states, address_states)
     }
 
     async fn get_id(&self, request: GetId) -> Result<DeviceIdValue> {

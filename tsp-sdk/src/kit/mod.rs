@@ -7,6 +7,7 @@
 //! | [`CallTable`] | the calls of a provider by handle, with their pending requests | T§1.2 (pending handles) |
 //! | [`secure_decision`] | whether `lineSecureCall` can be honoured now | T§3: IDLE → `INVALCALLSTATE`, already secure → done, too late → `OPERATIONUNAVAIL` |
 //! | [`check_make_call`] | a `make_call`'s arguments against the offer, before anything is done | T§1.5 (synchronous errors, the dial-string pre-scan) |
+//! | [`LineOffer::check_detection`], [`check_status_messages`] | the line-level arguments: modes to detect, defined state bits | `TSPI_lineSetDefaultMediaDetection`, `TSPI_lineSetStatusMessages` |
 //! | [`check_caps`] | whether a provider's capabilities, line caps and address caps agree | T§9.5 (capability gating) |
 //!
 //! ```
@@ -32,6 +33,7 @@
 
 mod call;
 mod consistency;
+mod line;
 mod make_call;
 mod offer;
 mod secure;
@@ -39,6 +41,7 @@ mod table;
 
 pub use call::{CallDirection, CallRecord};
 pub use consistency::{CapsMismatch, check_caps};
+pub use line::check_status_messages;
 pub use make_call::{CheckedCall, check_make_call};
 pub use offer::LineOffer;
 pub use secure::{Secure, secure_decision};

@@ -404,13 +404,7 @@ impl Provider for SimProvider {
         modes: MediaModes,
     ) -> Result<()> {
         let line = self.line(handle)?;
-        let detectable = line.lock().offer().detectable;
-        if !detectable.contains(modes) {
-            return Err(err(
-                LineErr::InvalMediaMode,
-                format!("a sim line detects only {detectable:?}, not {modes:?}"),
-            ));
-        }
+        line.lock().offer().check_detection(modes)?;
         line.lock().detect = modes;
         Ok(())
     }
@@ -422,19 +416,7 @@ impl Provider for SimProvider {
         addr: AddressStates,
     ) -> Result<()> {
         self.line(handle)?;
-        if LineDevStates::from_bits(states.bits()).is_none() {
-            return Err(err(
-                LineErr::InvalLineState,
-                format!("undefined line-state bits in {:#x}", states.bits()),
-            ));
-        }
-        if AddressStates::from_bits(addr.bits()).is_none() {
-            return Err(err(
-                LineErr::InvalAddressState,
-                format!("undefined address-state bits in {:#x}", addr.bits()),
-            ));
-        }
-        Ok(())
+        tsp_sdk::kit::check_status_messages(states, addr)
     }
 
     async fn get_id(&self, request: GetId) -> Result<DeviceIdValue> {

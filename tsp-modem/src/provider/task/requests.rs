@@ -145,14 +145,9 @@ impl LineTask {
     }
 
     fn set_detection(&mut self, modes: MediaModes) -> Result<(), Error> {
-        let detectable = super::detectable(&self.classes);
-        if !detectable.contains(modes) {
-            return Err(self.refuse(
-                LineErr::InvalMediaMode,
-                "set_default_media_detection",
-                format!("this modem detects {detectable:?}, not {modes:?}"),
-            ));
-        }
+        self.offer
+            .check_detection(modes)
+            .map_err(|e| e.device(self.port.clone()))?;
         self.detect = modes;
         Ok(())
     }
