@@ -487,6 +487,13 @@ impl Ctx {
     }
 
     /// Fault: removes (`false`) or restores (`true`) the provider's device, through the fixture.
+    /// What the provider wrote to its device so far, if the fixture records it
+    /// ([`Fixture::device_output`]).
+    pub fn device_output(&self) -> Option<Vec<u8>> {
+        self.fixture.device_output(&self.sim)
+    }
+
+    /// Fault: the device disappears (`false`) or comes back (`true`).
     pub fn set_device_present(&self, present: bool) {
         self.fixture.set_device_present(&self.sim, present);
     }

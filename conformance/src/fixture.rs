@@ -63,6 +63,17 @@ pub trait Fixture: Send + Sync + 'static {
         let _ = sim;
     }
 
+    /// How many cases may run at once, each in its own world (default: 1 on paused time, where
+    /// a case is pure CPU; 8 on real time, where cases mostly wait on the network's timers). A
+    /// fixture whose worlds share something (one real modem) says 1. `TSP_CONFORMANCE_JOBS`
+    /// overrides it for real-time fixtures.
+    fn concurrent_cases(&self) -> usize {
+        match self.clock() {
+            Clock::Paused => 1,
+            Clock::Scaled(_) => 8,
+        }
+    }
+
     /// Whether the host-level cases (`host/…`, `server/…`: the host's rules with this provider
     /// behind a host, in process and through the socket) run on this fixture (default: yes).
     fn host_level(&self) -> bool {
@@ -73,6 +84,14 @@ pub trait Fixture: Send + Sync + 'static {
     /// otherwise.
     fn can_remove_device(&self) -> bool {
         false
+    }
+
+    /// Everything the provider wrote to its device in this world, where the fixture can see it
+    /// (a real port, tapped): lets a case prove that nothing was sent without waiting for a
+    /// reaction. `None` (the default) when the exchange's transcript is the record instead.
+    fn device_output(&self, sim: &Sim) -> Option<Vec<u8>> {
+        let _ = sim;
+        None
     }
 
     /// Fault: the provider's device disappears (`false`, like a USB modem pulled out) or comes

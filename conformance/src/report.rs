@@ -42,8 +42,8 @@ pub fn summary(results: &[(String, Vec<CaseReport>, Duration)]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<12} {:<14} {:>6} {:>6} {:>6} {:>7}",
-        "target", "area", "pass", "fail", "skip", "time"
+        "{:<12} {:<14} {:>6} {:>6} {:>6} {:>7} {:>10}",
+        "target", "area", "pass", "fail", "skip", "time", "simulated"
     );
     for (target, reports, took) in results {
         let areas = tally(reports);
@@ -60,17 +60,25 @@ pub fn summary(results: &[(String, Vec<CaseReport>, Duration)]) -> String {
             total.failed += t.failed + t.warned;
             total.skipped += t.skipped;
         }
+        let simulated: Duration = reports.iter().map(|r| r.simulated).sum();
         let _ = writeln!(
             out,
-            "{target:<12} {:<14} {:>6} {:>6} {:>6} {:>6.2}s",
+            "{target:<12} {:<14} {:>6} {:>6} {:>6} {:>6.2}s {:>10}",
             "TOTAL",
             total.passed,
             total.failed,
             total.skipped,
-            took.as_secs_f64()
+            took.as_secs_f64(),
+            minutes(simulated)
         );
     }
     out
+}
+
+/// A simulated duration for the summary: `12m34s`.
+fn minutes(d: Duration) -> String {
+    let secs = d.as_secs();
+    format!("{}m{:02}s", secs / 60, secs % 60)
 }
 
 /// The JUnit report: one suite per target, one case per behaviour (skips carry the missing

@@ -104,13 +104,28 @@ pub fn run_case(
     offered: &Offered,
     strict: bool,
 ) -> Outcome {
+    run_case_simulated(fixture, case, offered, strict).0
+}
+
+/// [`run_case`], and how much simulated time the case's world lived through.
+pub fn run_case_simulated(
+    fixture: &Arc<dyn Fixture>,
+    case: &Case,
+    offered: &Offered,
+    strict: bool,
+) -> (Outcome, Duration) {
     if let Some(need) = offered.missing(case) {
-        return Outcome::Skipped(format!("needs {}", need.describe()));
+        return (
+            Outcome::Skipped(format!("needs {}", need.describe())),
+            Duration::ZERO,
+        );
     }
+    let simulated = std::sync::Mutex::new(Duration::ZERO);
     let result = runtime(fixture.clock()).and_then(|rt| {
         rt.block_on(async {
             let mut ctx = world::build(fixture, case.world, strict).await?;
             let ran = (case.run)(&mut ctx).await;
+            *simulated.lock().unwrap_or_else(|p| p.into_inner()) = ctx.sim.elapsed();
             // Leave nothing behind for the next case, whatever happened.
             ctx.wind_up().await;
             let violations = ctx.violations();
@@ -127,14 +142,16 @@ pub fn run_case(
             }
         })
     });
-    match result {
+    let outcome = match result {
         Ok(()) => Outcome::Passed,
         Err(failure) if case.level == Level::Strict && !strict => {
             tracing::warn!(case = case.id, "SHOULD not met: {}", failure.message);
             Outcome::Passed
         }
         Err(failure) => Outcome::Failed(failure),
-    }
+    };
+    let simulated = *simulated.lock().unwrap_or_else(|p| p.into_inner());
+    (outcome, simulated)
 }
 
 /// One case's result, with its wall time.
@@ -146,9 +163,14 @@ pub struct CaseReport {
     pub outcome: Outcome,
     /// Wall-clock time it took.
     pub took: Duration,
+    /// Simulated time its world lived through (rings, answers, timeouts: what a real line would
+    /// have taken).
+    pub simulated: Duration,
 }
 
-/// Runs every case (or those `select` keeps) against one fixture, calling `progress` after each.
+/// Runs every case (or those `select` keeps) against one fixture, calling `progress` after each
+/// as it ends; the reports come back in the cases' order. Cases run as many at a time as the
+/// fixture allows ([`Fixture::concurrent_cases`]), each in its own world.
 pub fn run_all(
     fixture: &Arc<dyn Fixture>,
     strict: bool,
@@ -165,24 +187,61 @@ pub fn run_all(
                     case,
                     outcome: Outcome::Failed(failure.clone()),
                     took: Duration::ZERO,
+                    simulated: Duration::ZERO,
                 })
                 .collect();
         }
     };
-    cases
-        .into_iter()
-        .map(|case| {
-            let started = Instant::now();
-            let outcome = run_case(fixture, &case, &offered, strict);
-            let report = CaseReport {
-                case,
-                outcome,
-                took: started.elapsed(),
-            };
+    let workers = parallelism(fixture).min(cases.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, CaseReport)>();
+    let mut reports: Vec<Option<CaseReport>> = Vec::new();
+    reports.resize_with(cases.len(), || None);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (cases, next, offered) = (&cases, &next, &offered);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(case) = cases.get(i) else { break };
+                    let started = Instant::now();
+                    let (outcome, simulated) = run_case_simulated(fixture, case, offered, strict);
+                    let report = CaseReport {
+                        case: *case,
+                        outcome,
+                        took: started.elapsed(),
+                        simulated,
+                    };
+                    if tx.send((i, report)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (i, report) in rx {
             progress(&report);
-            report
-        })
-        .collect()
+            if let Some(slot) = reports.get_mut(i) {
+                *slot = Some(report);
+            }
+        }
+    });
+    reports.into_iter().flatten().collect()
+}
+
+/// How many cases run at once: the fixture's say ([`Fixture::concurrent_cases`]), or
+/// `TSP_CONFORMANCE_JOBS` for a real-time fixture that allows more than one.
+fn parallelism(fixture: &Arc<dyn Fixture>) -> usize {
+    let own = fixture.concurrent_cases().max(1);
+    if own == 1 || fixture.clock() == Clock::Paused {
+        return own;
+    }
+    std::env::var("TSP_CONFORMANCE_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(own)
 }
 
 /// The libtest-mimic trials for a fixture: one per case, named `target::id`.

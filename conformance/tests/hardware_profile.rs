@@ -40,10 +40,7 @@ fn the_hardware_profile_passes_against_a_modem_on_a_serial_port() {
         (sim, pty)
     });
 
-    let fixture: Arc<dyn Fixture> = Arc::new(HardwareTarget {
-        path: path.clone(),
-        baud: 115_200,
-    });
+    let fixture: Arc<dyn Fixture> = Arc::new(HardwareTarget::new(path.clone(), 115_200));
     let reports = runner::run_all(&fixture, false, |c| HARDWARE_CASES.contains(&c.id), |_| {});
     assert_eq!(
         reports.len(),

@@ -185,8 +185,18 @@ pub async fn unsupported_modifiers_fail_synchronously(ctx: &mut Ctx) -> Result<(
         ("T5550101$", LineErr::DialBilling),
         ("T?5550101", LineErr::DialPrompt),
     ] {
+        let before = ctx.device_output().map(|b| b.len());
         match ctx.make_call(Some(dest), CallParams::data_modem()).await {
-            Err(e) if e.kind() == kind => {}
+            Err(e) if e.kind() == kind => {
+                // On a real device the proof is the port: no dial command went out.
+                if let (Some(from), Some(now)) = (before, ctx.device_output()) {
+                    let sent = String::from_utf8_lossy(now.get(from..).unwrap_or_default())
+                        .to_ascii_uppercase();
+                    ctx.check(!sent.contains("ATD"), || {
+                        format!("make_call({dest:?}) was refused but sent {sent:?} to the device")
+                    })?;
+                }
+            }
             // A device that honours W, @ or $ may accept them (LINEDEVCAPFLAGS_DIAL*); `?` never.
             Ok(pending) if kind != LineErr::DialPrompt => {
                 accepted += 1;

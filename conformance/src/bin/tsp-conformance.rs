@@ -113,10 +113,10 @@ fn main() -> ExitCode {
         cli.targets.clone()
     };
     let fixtures: Vec<Arc<dyn Fixture>> = match &cli.device {
-        Some(path) => vec![Arc::new(targets::HardwareTarget {
-            path: path.clone(),
-            baud: cli.baud,
-        })],
+        Some(path) => vec![Arc::new(targets::HardwareTarget::new(
+            path.clone(),
+            cli.baud,
+        ))],
         None => names.iter().filter_map(|n| targets::by_name(n)).collect(),
     };
     let count = all_cases()

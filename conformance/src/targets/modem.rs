@@ -77,6 +77,20 @@ impl Fixture for ModemSimTarget {
     }
 }
 
+/// How fast `modem-pty` runs: real seconds per simulated second (`TSP_PTY_TIME_SCALE` overrides
+/// it, to try a slower machine's margins). The provider waits in the modem's time too (its
+/// port's clock), so only the pty's own latency is real.
+fn pty_time_scale() -> f64 {
+    std::env::var("TSP_PTY_TIME_SCALE")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|f| f.is_finite() && *f > 0.0)
+        .unwrap_or(PTY_TIME_SCALE)
+}
+
+/// The default of [`pty_time_scale`].
+const PTY_TIME_SCALE: f64 = 0.02;
+
 /// One world's pty: its stable name, and the link while the device is present.
 #[derive(Debug)]
 struct PtyState {
@@ -92,7 +106,8 @@ impl PtyState {
 }
 
 /// `modem-pty`: the modem provider opening a pseudo-terminal through tokio-serial, exactly as it
-/// opens a real port, with a simulated modem behind it. Real time, the network sped up 10 times.
+/// opens a real port, with a simulated modem behind it. Real time, the network and the modem's
+/// clock sped up 50 times (`TSP_PTY_TIME_SCALE`).
 #[derive(Debug, Default)]
 pub struct ModemPtyTarget {
     /// Each running world's pty, by [`Sim::id`] (cases run in parallel).
@@ -105,7 +120,7 @@ impl Fixture for ModemPtyTarget {
     }
 
     fn clock(&self) -> Clock {
-        Clock::Scaled(0.1)
+        Clock::Scaled(pty_time_scale())
     }
 
     fn attach<'a>(
@@ -127,17 +142,11 @@ impl Fixture for ModemPtyTarget {
             }
             Ok(modem_provider(
                 "modem-pty",
-                Arc::new(SerialPortOpener::new(path, 115_200)),
+                Arc::new(SerialPortOpener::new(path, 115_200).with_time_scale(pty_time_scale())),
                 line,
             ))
         }
         .boxed()
-    }
-
-    /// The host's rules do not depend on how the provider reaches its modem: modem-sim checks
-    /// them with this same provider in memory, in milliseconds instead of real seconds here.
-    fn host_level(&self) -> bool {
-        false
     }
 
     fn can_remove_device(&self) -> bool {

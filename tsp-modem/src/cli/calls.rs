@@ -285,7 +285,7 @@ pub(super) async fn answer<A: LineApp>(
         }
     };
     // Caller ID arrives between the first and second ring: answer once it is in, or on ring 2.
-    let mut rings = 1;
+    let mut rings = 0;
     while rings < 2 {
         let Some(event) = station.next_event(Duration::from_secs(30)).await else {
             break;
@@ -298,8 +298,12 @@ pub(super) async fn answer<A: LineApp>(
                 show_caller(station, call).await;
                 break;
             }
-            AppEvent::LineDevState { states, .. } if states.contains(LineDevStates::RINGING) => {
-                rings += 1
+            // p3 is the ring count from 0 (LINE_LINEDEVSTATE RINGING): the first ring may be
+            // reported before or after OFFERING.
+            AppEvent::LineDevState { states, p3, .. }
+                if states.contains(LineDevStates::RINGING) =>
+            {
+                rings = rings.max(p3 + 1)
             }
             AppEvent::CallState { call: c, state, .. }
                 if c == call && state.state() != CallState::Offering =>

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::ModemPort;
+use super::{ModemPort, PortClock};
 use crate::at::{AtError, CarrierDetect, Command, Engine, EngineConfig, Event, Mode, Response};
 
 /// Without DCD (a pseudo-terminal), `NO CARRIER` ends data mode only after this much silence.
@@ -32,11 +32,6 @@ pub enum DriverError {
     },
 }
 
-/// The time as the engine wants it: tokio's clock (paused in tests) as a `std` instant.
-pub(crate) fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
-}
-
 /// Runs an [`Engine`] over a [`ModemPort`].
 ///
 /// The driver chooses how carrier loss is detected: with control lines, DCD (read before every
@@ -51,6 +46,7 @@ pub(crate) fn now() -> Instant {
 pub struct Driver {
     port: Box<dyn ModemPort>,
     engine: Engine,
+    clock: PortClock,
     name: Arc<str>,
     buf: Vec<u8>,
     control_lines: bool,
@@ -74,12 +70,25 @@ enum Woke {
 }
 
 impl Driver {
-    /// Starts driving `port` with an engine built from `cfg`; `cfg.carrier_detect` is set from
-    /// whether the port has control lines. Raises DTR.
+    /// Starts driving `port` with an engine built from `cfg`, in real time; `cfg.carrier_detect`
+    /// is set from whether the port has control lines. Raises DTR.
     ///
     /// # Errors
     /// [`DriverError::Lost`] if the port fails at once.
-    pub fn new(mut port: Box<dyn ModemPort>, mut cfg: EngineConfig) -> Result<Self, DriverError> {
+    pub fn new(port: Box<dyn ModemPort>, cfg: EngineConfig) -> Result<Self, DriverError> {
+        Driver::with_clock(port, cfg, PortClock::real())
+    }
+
+    /// As [`new`](Self::new), with the engine on the modem's `clock` (a simulated modem faster
+    /// than real time): every timeout, pacing and guard time is the modem's.
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] if the port fails at once.
+    pub fn with_clock(
+        mut port: Box<dyn ModemPort>,
+        mut cfg: EngineConfig,
+        clock: PortClock,
+    ) -> Result<Self, DriverError> {
         let name = cfg.device.clone();
         let lost = |source| DriverError::Lost {
             port: name.clone(),
@@ -91,13 +100,24 @@ impl Driver {
         tracing::debug!(port = %name, control_lines, "driver started");
         Ok(Driver {
             port,
-            engine: Engine::new(cfg, now()),
+            engine: Engine::new(cfg, clock.now()),
+            clock,
             name,
             buf: vec![0; READ_BUFFER],
             control_lines,
             backlog: VecDeque::new(),
             last_dcd_poll: None,
         })
+    }
+
+    /// The modem's clock.
+    pub fn clock(&self) -> PortClock {
+        self.clock
+    }
+
+    /// The modem's time now.
+    pub fn now(&self) -> Instant {
+        self.clock.now()
     }
 
     /// The port's name.
@@ -128,7 +148,7 @@ impl Driver {
         while let Some(event) = self.engine.poll_event() {
             self.backlog.push_back(event);
         }
-        self.engine = Engine::new(cfg, now());
+        self.engine = Engine::new(cfg, self.clock.now());
     }
 
     fn lost(&self, source: io::Error) -> DriverError {
@@ -167,7 +187,10 @@ impl Driver {
         if !self.control_lines || self.engine.mode() == Mode::Command {
             return None;
         }
-        Some(self.last_dcd_poll.map_or_else(now, |t| t + DCD_POLL))
+        Some(
+            self.last_dcd_poll
+                .map_or_else(|| self.clock.now(), |t| t + DCD_POLL),
+        )
     }
 
     /// Tells the engine if DCD dropped while online.
@@ -197,9 +220,10 @@ impl Driver {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        let clock = self.clock;
         let sleep = async move {
             match due {
-                Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+                Some(at) => clock.sleep_until(at).await,
                 None => std::future::pending().await,
             }
         };
@@ -207,7 +231,7 @@ impl Driver {
             read = self.port.read(&mut self.buf) => Woke::Read(read),
             () = sleep => Woke::Timer,
         };
-        let at = now();
+        let at = self.clock.now();
         match woke {
             Woke::Read(Ok(0)) => Err(self.lost(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -239,7 +263,7 @@ impl Driver {
         &mut self,
         command: Command,
     ) -> Result<Result<Response, AtError>, DriverError> {
-        let id = match self.engine.send(command, now()) {
+        let id = match self.engine.send(command, self.clock.now()) {
             Ok(id) => id,
             Err(e) => return Ok(Err(e)),
         };
@@ -272,8 +296,8 @@ impl Driver {
             Err(e) => return Err(self.lost(e)),
         }
         tracing::debug!(port = %self.name, "DTR dropped");
-        self.engine.dtr_dropped(now());
-        tokio::time::sleep(low_for).await;
+        self.engine.dtr_dropped(self.clock.now());
+        self.clock.sleep(low_for).await;
         match self.port.set_dtr(true) {
             Ok(_) => Ok(true),
             Err(e) => Err(self.lost(e)),
@@ -289,12 +313,24 @@ impl Driver {
     pub async fn escape_blind(&mut self) -> Result<(), DriverError> {
         let guard = self.engine.registers().guard() + Duration::from_millis(100);
         tracing::debug!(port = %self.name, "blind +++ escape");
-        tokio::time::sleep(guard).await;
+        self.clock.sleep(guard).await;
         let escape = [self.engine.registers().escape_char; 3];
         if let Err(e) = self.port.write_all(&escape).await {
             return Err(self.lost(e));
         }
-        tokio::time::sleep(guard).await;
+        self.clock.sleep(guard).await;
+        Ok(())
+    }
+
+    /// Writes `ATH` over a dial or answer that ignored [`abort_attempt`](Self::abort_attempt):
+    /// the modem's answer ends the attempt in the engine's eyes (as an aborted dial's result).
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] when the port fails.
+    pub async fn hang_up_blind(&mut self) -> Result<(), DriverError> {
+        if let Err(e) = self.port.write_all(b"ATH\r").await {
+            return Err(self.lost(e));
+        }
         Ok(())
     }
 

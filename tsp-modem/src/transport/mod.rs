@@ -14,6 +14,7 @@
 //! That means "unavailable" here, never a fault: the driver then detects carrier loss in band
 //! (`NO CARRIER` after a pause) and hangs up with the `+++` escape and `ATH`.
 
+mod clock;
 mod control;
 mod driver;
 mod serial;
@@ -25,8 +26,8 @@ use std::io;
 use futures::future::BoxFuture;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+pub use clock::PortClock;
 pub use control::{ControlLines, Signals};
-pub(crate) use driver::now as driver_now;
 pub use driver::{DCD_POLL, Driver, DriverError, IN_BAND_PAUSE};
 pub use serial::{FlowControl, SerialPort, SerialPortOpener};
 #[cfg(feature = "sim")]
@@ -50,4 +51,10 @@ pub trait PortOpener: Send + Sync + 'static {
 
     /// The port's name for people and errors (`/dev/ttyACM0`, `sim:device 0`).
     fn name(&self) -> String;
+
+    /// The clock of the modem behind the port: real time for hardware (the default), the
+    /// simulation's for a simulated modem (see [`PortClock`]).
+    fn clock(&self) -> PortClock {
+        PortClock::real()
+    }
 }

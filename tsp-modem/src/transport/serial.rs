@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_serial::{SerialPort as _, SerialPortBuilderExt, SerialStream};
 
-use super::{ControlLines, ModemPort, PortOpener, Signals};
+use super::{ControlLines, ModemPort, PortClock, PortOpener, Signals};
 
 /// Flow control between the computer and the modem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -35,7 +35,7 @@ impl From<FlowControl> for tokio_serial::FlowControl {
 
 /// Opens a serial port (or a pseudo-terminal) exclusively with `tokio-serial`: 8N1 at `baud`, with
 /// `flow_control`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SerialPortOpener {
     /// The device path (`/dev/ttyACM0`, `/dev/pts/3`).
     pub path: PathBuf,
@@ -43,6 +43,9 @@ pub struct SerialPortOpener {
     pub baud: u32,
     /// Flow control.
     pub flow_control: FlowControl,
+    /// Real seconds per second of the modem behind the port: 1.0 for hardware; less for a
+    /// simulated modem on a pty that runs faster than real time (see [`PortClock`]).
+    pub time_scale: f64,
 }
 
 impl SerialPortOpener {
@@ -52,7 +55,16 @@ impl SerialPortOpener {
             path: path.into(),
             baud,
             flow_control: FlowControl::default(),
+            time_scale: 1.0,
         }
+    }
+
+    /// The same opener for a modem whose clock runs at `time_scale` real seconds per modem
+    /// second (a simulator behind a pty, sped up: 0.1 is ten times faster).
+    #[must_use]
+    pub fn with_time_scale(mut self, time_scale: f64) -> Self {
+        self.time_scale = time_scale;
+        self
     }
 
     /// The same opener with other flow control.
@@ -64,6 +76,10 @@ impl SerialPortOpener {
 }
 
 impl PortOpener for SerialPortOpener {
+    fn clock(&self) -> PortClock {
+        PortClock::scaled(self.time_scale)
+    }
+
     fn open(&self) -> BoxFuture<'_, io::Result<Box<dyn ModemPort>>> {
         Box::pin(async move {
             let name = self.name();

@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use tsp_sim::network::DeviceId;
 use tsp_sim::sim::Sim;
 
-use super::{ModemPort, PortOpener};
+use super::{ModemPort, PortClock, PortOpener};
 
 /// Opens the serial port of a simulated modem ([`Sim::open_port`]). Like a real port it is
 /// exclusive, fails while the device is unplugged, and dropping it drops DTR.
@@ -44,5 +44,10 @@ impl PortOpener for SimPortOpener {
 
     fn name(&self) -> String {
         format!("sim:{}", self.device)
+    }
+
+    /// The simulation's own time scale: the provider waits in the simulated modem's time.
+    fn clock(&self) -> PortClock {
+        PortClock::scaled(self.sim.with(|network, _| network.time_scale().factor()))
     }
 }

@@ -8,7 +8,7 @@ use tsp_sdk::{
 
 use super::super::call::{Attempt, Call};
 use super::super::outcome;
-use super::{DataPath, LineTask, now};
+use super::{DataPath, LineTask};
 use crate::at::{
     AtError, CallerId, CidValue, Command, CommandId, Connect, Event, Intermediate, Response, Ring,
 };
@@ -61,7 +61,7 @@ impl LineTask {
         if attempt.written.is_some() || !on_wire {
             return false;
         }
-        attempt.written = Some(now());
+        attempt.written = Some(self.clock.now());
         let kind = attempt.attempt;
         let request = attempt.request.take();
         if kind != Attempt::OffHook && kind != Attempt::Answer {
@@ -152,7 +152,7 @@ impl LineTask {
         let id = self
             .driver
             .engine_mut()
-            .send(command, now())
+            .send(command, self.clock.now())
             .map_err(|e| self.failed("ATD", e.to_string()))?;
         if let Some(call) = self.call.as_mut() {
             call.attempt = Some(super::super::call::InFlight {
@@ -193,9 +193,9 @@ impl LineTask {
             call.off_hook = true;
             return;
         }
-        let waited = attempt
-            .written
-            .map_or_else(Default::default, |t| now().saturating_duration_since(t));
+        let waited = attempt.written.map_or_else(Default::default, |t| {
+            self.clock.now().saturating_duration_since(t)
+        });
         match (attempt.attempt, result) {
             (Attempt::OffHook, Ok(_)) => {
                 call.off_hook = true;
@@ -307,7 +307,7 @@ impl LineTask {
     fn on_ring(&mut self, ring: Ring) {
         let count = self.ringing.count;
         self.ringing.count += 1;
-        self.ringing.last = Some(now());
+        self.ringing.last = Some(self.clock.now());
         if let Some(from) = ring.caller.clone() {
             let record = CallerId {
                 number: Some(CidValue::Present(from)),

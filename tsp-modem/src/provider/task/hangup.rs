@@ -4,7 +4,7 @@ use tsp_sdk::spi::{CallStateChange, RequestId};
 use tsp_sdk::{DisconnectMode, LineErr};
 
 use super::super::request::Reply;
-use super::{DTR_LOW, LineTask, now};
+use super::{DTR_LOW, LineTask};
 use crate::at::{AtError, Command, CommandId, Mode, Response};
 use crate::transport::DriverError;
 
@@ -22,10 +22,17 @@ pub(crate) struct Hangup {
     pub(super) outstanding: Option<CommandId>,
     step: Step,
     dtr_done: bool,
-    aborted: bool,
+    /// When the dial or answer in progress was aborted (any character, V.250 5.6.1).
+    aborted: Option<std::time::Instant>,
+    /// `ATH` written over an attempt that ignored the abort.
+    hung_up_blind: bool,
     /// `+++` escapes tried so far.
     escapes: u8,
 }
+
+/// How long a dial or answer may ignore the abort character before `ATH` is written over it
+/// (spandsp-based modems such as iaxmodem ignore a lone character while dialing but take `ATH`).
+pub(super) const ABORT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How many times a hang-up tries the `+++` escape: a modem that missed the guard time (a busy
 /// machine, a slow USB stack) usually takes the next one.
@@ -60,9 +67,19 @@ impl LineTask {
             outstanding: None,
             step: Step::HangUp,
             dtr_done: false,
-            aborted: false,
+            aborted: None,
+            hung_up_blind: false,
             escapes: 0,
         });
+    }
+
+    /// When the hang-up next needs a look without new input: the end of [`ABORT_WAIT`].
+    pub(super) fn hangup_due(&self) -> Option<std::time::Instant> {
+        let h = self.hangup.as_ref()?;
+        match (h.aborted, h.hung_up_blind) {
+            (Some(at), false) => Some(at + ABORT_WAIT),
+            _ => None,
+        }
     }
 
     /// Adds a close_call or close that waits for the hang-up.
@@ -90,12 +107,21 @@ impl LineTask {
         }
         match self.driver.engine().in_flight() {
             Some(Command::Dial { .. } | Command::Answer) => {
-                if !h.aborted {
-                    h.aborted = true;
-                    self.driver.abort_attempt().await?;
-                    return Ok(true);
+                let now = self.clock.now();
+                match h.aborted {
+                    None => {
+                        h.aborted = Some(now);
+                        self.driver.abort_attempt().await?;
+                        return Ok(true);
+                    }
+                    Some(at) if !h.hung_up_blind && now >= at + ABORT_WAIT => {
+                        h.hung_up_blind = true;
+                        tracing::debug!(port = %self.port, "the attempt ignored the abort; ATH over it");
+                        self.driver.hang_up_blind().await?;
+                        return Ok(true);
+                    }
+                    _ => return Ok(false),
                 }
-                return Ok(false);
             }
             Some(_) => return Ok(false),
             None if self.driver.engine().queued() > 0 => return Ok(false),
@@ -105,7 +131,7 @@ impl LineTask {
             Mode::Data => (Command::Escape, Step::Escape),
             Mode::OnlineCommand | Mode::Command => (Command::HangUp, Step::HangUp),
         };
-        match self.driver.engine_mut().send(command, now()) {
+        match self.driver.engine_mut().send(command, self.clock.now()) {
             Ok(id) => {
                 if let Some(h) = self.hangup.as_mut() {
                     h.outstanding = Some(id);

@@ -22,7 +22,7 @@ use super::call::Call;
 use super::request::{Reply, Request};
 use crate::at::ServiceClass;
 use crate::profile::{Identity, Profile, ServiceClasses};
-use crate::transport::{Driver, DriverError};
+use crate::transport::{Driver, DriverError, PortClock};
 use data::DataPath;
 use hangup::Hangup;
 
@@ -100,6 +100,8 @@ pub(crate) struct LineTask {
     version: Version,
     sink: EventSink,
     driver: Driver,
+    /// The modem's clock (the port's): every time the task measures or waits for.
+    clock: PortClock,
     identity: Identity,
     profile: Profile,
     classes: ServiceClasses,
@@ -125,16 +127,15 @@ enum Woke {
     FromApp(std::io::Result<Option<bytes::Bytes>>),
     RingGap,
     CloseLimit,
+    HangupDue,
 }
 
-async fn sleep_until(at: Option<Instant>) {
+async fn sleep_until(clock: PortClock, at: Option<Instant>) {
     match at {
-        Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+        Some(at) => clock.sleep_until(at).await,
         None => std::future::pending().await,
     }
 }
-
-use crate::transport::driver_now as now;
 
 impl LineTask {
     pub(crate) fn new(setup: Setup, opened: Opened) -> Self {
@@ -151,6 +152,7 @@ impl LineTask {
             device: setup.device,
             version: setup.version,
             sink: setup.sink,
+            clock: driver.clock(),
             driver,
             identity,
             profile,
@@ -199,11 +201,16 @@ impl LineTask {
                     }
                 }
                 Woke::FromApp(Ok(Some(bytes))) => {
-                    if let Err(e) = self.driver.engine_mut().write_data(&bytes, now()) {
+                    if let Err(e) = self
+                        .driver
+                        .engine_mut()
+                        .write_data(&bytes, self.clock.now())
+                    {
                         tracing::warn!(error = %e, "data from the application dropped");
                     }
                 }
                 Woke::RingGap => self.ring_gap(),
+                Woke::HangupDue => {} // settle() takes the hang-up further
                 Woke::CloseLimit => {
                     tracing::warn!(port = %self.port, "the modem did not hang up in time; closing the port anyway");
                     self.finish_hangup(false);
@@ -239,6 +246,8 @@ impl LineTask {
             .filter(|_| self.ringing_counts())
             .map(|t| t + RING_GAP);
         let close_limit = self.closing.as_ref().map(|(_, t)| *t + CLOSE_LIMIT);
+        let hangup_due = self.hangup_due();
+        let clock = self.clock;
         let engine = self.driver.engine();
         let accepts_data = engine.mode() == crate::at::Mode::Data
             && engine.in_flight().is_none()
@@ -270,8 +279,9 @@ impl LineTask {
             request = self.rx.recv() => Woke::Request(request),
             result = write => Woke::ToApp(result),
             result = read => Woke::FromApp(result),
-            () = sleep_until(ring_gap), if ring_gap.is_some() => Woke::RingGap,
-            () = sleep_until(close_limit), if close_limit.is_some() => Woke::CloseLimit,
+            () = sleep_until(clock, ring_gap), if ring_gap.is_some() => Woke::RingGap,
+            () = sleep_until(clock, close_limit), if close_limit.is_some() => Woke::CloseLimit,
+            () = sleep_until(clock, hangup_due), if hangup_due.is_some() => Woke::HangupDue,
         }
     }
 }

@@ -154,7 +154,8 @@ pub(crate) async fn open(config: &ModemLineConfig) -> Result<Opened, Error> {
             .unwrap_or_default(),
         ..EngineConfig::default()
     };
-    let mut driver = Driver::new(stream, engine).map_err(|e| lost(&port, &e))?;
+    let mut driver =
+        Driver::with_clock(stream, engine, config.opener.clock()).map_err(|e| lost(&port, &e))?;
     reset(&mut driver, &port).await?;
     required(&mut driver, &port, Command::Echo(false)).await?;
     required(&mut driver, &port, Command::Verbose(true)).await?;

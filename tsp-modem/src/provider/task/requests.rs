@@ -11,7 +11,7 @@ use tsp_sdk::{
 use super::super::call::{Attempt, Call};
 use super::super::dialing;
 use super::super::request::{Reply, Request};
-use super::{LineTask, now};
+use super::LineTask;
 use crate::at::{self, Command};
 use tsp_sdk::kit::{CallDirection, Secure, check_make_call, secure_decision};
 
@@ -217,7 +217,7 @@ impl LineTask {
             Some(class) => self
                 .driver
                 .engine_mut()
-                .send(Command::SetServiceClass(class), now())
+                .send(Command::SetServiceClass(class), self.clock.now())
                 .map(|id| {
                     if let Some(call) = self.call.as_mut() {
                         call.class_command = Some((id, attempt));
@@ -342,7 +342,7 @@ impl LineTask {
                 let id = self
                     .driver
                     .engine_mut()
-                    .send(Command::SetServiceClass(class), now())
+                    .send(Command::SetServiceClass(class), self.clock.now())
                     .map_err(|e| self.refuse(LineErr::ResourceUnavail, OP, e.to_string()))?;
                 if let Some(call) = self.call.as_mut() {
                     call.class_command = Some((id, Attempt::Answer));
@@ -495,7 +495,7 @@ impl LineTask {
             h.silence();
         }
         self.forget_call();
-        self.closing = Some((reply, now()));
+        self.closing = Some((reply, self.clock.now()));
         if active && !self.lost {
             // CLOSEDROP.
             self.start_hangup(None, false);
