@@ -3,128 +3,13 @@
 //! with SIGKILL and nothing of it is left (TAPI's server and shutdown, T§4, §5).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod served;
 
-use tsp_sdk::host::Snapshot;
+use std::io::Write;
+use std::process::Command;
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tsp-modem");
-
-/// A running process whose stderr lines are collected as they come.
-struct Proc {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-    name: String,
-}
-
-impl Proc {
-    fn spawn(name: &str, args: &[&str]) -> Proc {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("tsp-modem starts");
-        let (tx, lines) = mpsc::channel();
-        for out in [
-            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stdout.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(out).lines().map_while(Result::ok) {
-                    if tx.send(line).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        Proc {
-            stdin: child.stdin.take(),
-            child,
-            lines,
-            seen: Vec::new(),
-            name: name.to_owned(),
-        }
-    }
-
-    /// Waits (bounded, on the process's own output) for a line containing `needle`.
-    fn expect(&mut self, needle: &str, within: Duration) {
-        let deadline = Instant::now() + within;
-        if self.seen.iter().any(|l| l.contains(needle)) {
-            return;
-        }
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    let hit = line.contains(needle);
-                    self.seen.push(line);
-                    if hit {
-                        return;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!(
-            "{} never said {needle:?}; it said:\n{}",
-            self.name,
-            self.seen.join("\n")
-        );
-    }
-
-    fn drain(&mut self) {
-        while let Ok(line) = self.lines.try_recv() {
-            self.seen.push(line);
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn status(socket: &Path) -> Option<Snapshot> {
-    let out = Command::new(BIN)
-        .args(["status", "--json"])
-        .arg(format!("--server={}", socket.display()))
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    serde_json::from_slice(&out.stdout).ok()
-}
-
-/// Polls the server's snapshot until `ok` holds (bounded).
-fn until(socket: &Path, what: &str, ok: impl Fn(&Snapshot) -> bool) -> Snapshot {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut last = None;
-    while Instant::now() < deadline {
-        if let Some(snap) = status(socket) {
-            if ok(&snap) {
-                return snap;
-            }
-            last = Some(snap);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("waiting for {what}; last snapshot: {last:#?}");
-}
-
-fn socket_in(dir: &Path) -> PathBuf {
-    dir.join("tsp.sock")
-}
+use served::{Proc, socket_in, until};
 
 #[test]
 fn a_killed_owner_leaves_nothing_behind_while_nine_other_clients_share_the_line() {

@@ -4,12 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod host_support;
+mod raw_codec;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use host_support::*;
+use raw_codec::Raw;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tsp_sdk::host::{AppEvent, DeviceSelect, Host, LineApp, OpenOptions};
 use tsp_sdk::rpc::{Allow, Client, Server, convert, proto};
@@ -308,50 +310,6 @@ async fn a_second_uid_is_refused_unless_allowed() {
     }
 }
 
-/// A codec that sends whatever bytes it is given: requests no generated client would make.
-#[derive(Default, Clone)]
-struct Raw;
-
-impl tonic::codec::Codec for Raw {
-    type Encode = Vec<u8>;
-    type Decode = Vec<u8>;
-    type Encoder = Raw;
-    type Decoder = Raw;
-    fn encoder(&mut self) -> Raw {
-        Raw
-    }
-    fn decoder(&mut self) -> Raw {
-        Raw
-    }
-}
-
-impl tonic::codec::Encoder for Raw {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn encode(
-        &mut self,
-        item: Vec<u8>,
-        dst: &mut tonic::codec::EncodeBuf<'_>,
-    ) -> Result<(), tonic::Status> {
-        bytes::BufMut::put_slice(dst, &item);
-        Ok(())
-    }
-}
-
-impl tonic::codec::Decoder for Raw {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn decode(
-        &mut self,
-        src: &mut tonic::codec::DecodeBuf<'_>,
-    ) -> Result<Option<Vec<u8>>, tonic::Status> {
-        let n = bytes::Buf::remaining(src);
-        let mut out = vec![0; n];
-        bytes::Buf::copy_to_slice(src, &mut out);
-        Ok(Some(out))
-    }
-}
-
 async fn raw_call(path: &Path, method: &str, body: Vec<u8>) -> tonic::Status {
     let channel = tonic::transport::Endpoint::from_shared(format!("unix:{}", path.display()))
         .unwrap()
@@ -381,6 +339,29 @@ async fn malformed_oversized_and_out_of_order_requests_get_a_lineerr_never_a_cra
         Some(LineErr::InvalParam),
         "{garbage:?}"
     );
+    assert_eq!(
+        garbage.code(),
+        tonic::Code::InvalidArgument,
+        "a body that does not decode is the client's fault: {garbage:?}"
+    );
+    // Found by the server_requests fuzz target: a truncated varint to a unary method.
+    for (method, body) in [
+        ("Dial", vec![0x08, 0xAB]),
+        ("Snapshot", vec![0x0A, 0x05, 0x01]),
+        ("MakeCall", vec![0x12]),
+    ] {
+        let refused = raw_call(&served.path, &format!("/tsp.v1.Telephony/{method}"), body).await;
+        assert_eq!(
+            refused.code(),
+            tonic::Code::InvalidArgument,
+            "{method}: {refused:?}"
+        );
+        assert_eq!(
+            convert::lineerr_of(&refused),
+            Some(LineErr::InvalParam),
+            "{method}"
+        );
+    }
     let huge = raw_call(
         &served.path,
         "/tsp.v1.Telephony/Initialize",

@@ -116,7 +116,9 @@ pub struct ServeArgs {
     /// Also allow this user id (repeatable; this user and root always may).
     #[arg(long = "allow-uid", value_name = "UID")]
     pub allow_uid: Vec<u32>,
-    /// Allow members of this group id (repeatable; by the client's primary group).
+    /// Allow clients whose primary group is this group id (repeatable). The check reads the
+    /// peer's credentials (SO_PEERCRED), which carry the primary gid only: a client that is only a
+    /// supplementary member of the group is refused; name its uid with --allow-uid instead.
     #[arg(long = "allow-gid", value_name = "GID")]
     pub allow_gid: Vec<u32>,
 }

@@ -12,20 +12,21 @@ use super::{CliError, configured_lines, sim_world};
 use crate::provider::{ModemLineConfig, ModemProvider};
 use crate::transport::SerialPortOpener;
 
-/// Resolves when SIGTERM or SIGINT arrives (or at once if neither can be watched).
-async fn stop_signal() {
+/// Watches SIGTERM and SIGINT from the moment it is called (so a signal sent as soon as
+/// "serving" is printed is not lost), and returns a future that resolves when one arrives.
+fn stop_signal() -> Result<impl Future<Output = ()>, CliError> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        tracing::error!("cannot watch SIGTERM/SIGINT; stopping");
-        return;
+    let watch = |kind, name: &str| {
+        signal(kind).map_err(|e| CliError::step(&format!("watch {name}"), "this process", e))
     };
-    tokio::select! {
-        _ = term.recv() => tracing::info!("SIGTERM: stopping"),
-        _ = int.recv() => tracing::info!("SIGINT: stopping"),
-    }
+    let mut term = watch(SignalKind::terminate(), "SIGTERM")?;
+    let mut int = watch(SignalKind::interrupt(), "SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+            _ = int.recv() => tracing::info!("SIGINT: stopping"),
+        }
+    })
 }
 
 /// The lines to serve, and the simulated world behind them (kept alive while serving).
@@ -34,6 +35,12 @@ fn lines(
     args: &ServeArgs,
 ) -> Result<(Vec<ModemLineConfig>, Option<sim_world::SimWorld>), CliError> {
     if args.sim {
+        if let Some(config) = &cli.config {
+            return Err(CliError::usage(format!(
+                "--sim serves four simulated lines and ignores a configuration; drop --sim to serve the lines of {}, or drop --config",
+                config.display()
+            )));
+        }
         let world = sim_world::start_lines(4);
         let lines = world
             .lines
@@ -67,6 +74,7 @@ fn lines(
 
 pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
     let (lines, world) = lines(cli, args)?;
+    let stop = stop_signal()?;
     let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
     let host = Host::builder()
         .provider(Arc::new(ModemProvider::new(lines)))
@@ -95,6 +103,11 @@ pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
     allow.uids.dedup();
     allow.gids.sort_unstable();
     allow.gids.dedup();
+    // Bound before "serving" is said, so a client started on that word finds the socket.
+    let listener = socket::bind(&socket)
+        .await
+        .map_err(|e| CliError::step("listen", &socket.display().to_string(), e))?;
+    tracing::info!(socket = %socket.display(), %allow, "serving");
     eprintln!("serving {} line(s) on {}", names.len(), socket.display());
     for (device, name) in names.iter().enumerate() {
         eprintln!("  line {device}: {name}");
@@ -112,11 +125,47 @@ pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
     );
     let served = Server::new(host.clone())
         .allow(allow)
-        .serve(&socket, stop_signal())
+        .serve_on(listener, stop)
         .await;
+    let _ = std::fs::remove_file(&socket);
+    // The server has shut every remote application down; what did the provider see?
+    let used = used_lines(&host);
     host.stop().await;
+    let still_open = open_lines(&host);
     drop(world);
     served.map_err(|e| CliError::step("serve", &socket.display().to_string(), e))?;
-    eprintln!("stopped: every application shut down, every device released");
+    if !still_open.is_empty() {
+        return Err(CliError::step(
+            "stop",
+            &still_open.join(", "),
+            "still open at the provider after every application shut down",
+        ));
+    }
+    eprintln!(
+        "stopped: every application shut down, every device released ({} line(s) opened and closed at the provider{}{})",
+        used.len(),
+        if used.is_empty() { "" } else { ": " },
+        used.join(", ")
+    );
     Ok(())
+}
+
+/// The lines the provider was asked to open since the server started, by name.
+fn used_lines(host: &Host) -> Vec<String> {
+    host.snapshot()
+        .lines
+        .into_iter()
+        .filter(|l| l.provider_operations.get("open").is_some_and(|&n| n > 0))
+        .map(|l| l.name)
+        .collect()
+}
+
+/// The lines open at the provider now, by name.
+fn open_lines(host: &Host) -> Vec<String> {
+    host.snapshot()
+        .lines
+        .into_iter()
+        .filter(|l| l.open)
+        .map(|l| l.name)
+        .collect()
 }

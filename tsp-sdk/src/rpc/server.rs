@@ -901,7 +901,9 @@ impl Telephony for Service {
 
 /// Adds `tsp-lineerr` (`LINEERR_INVALPARAM`, or `OPERATIONUNAVAIL` for an unknown method) to a
 /// failed response the gRPC stack produced itself (a request it could not decode, one over
-/// [`MAX_MESSAGE`]), so every failure a client sees names a TAPI error.
+/// [`MAX_MESSAGE`]), so every failure a client sees names a TAPI error; a request that does not
+/// decode is answered `INVALID_ARGUMENT`, not the stack's `INTERNAL` (found by the
+/// `server_requests` fuzz target).
 #[derive(Debug, Clone)]
 struct MarkErrors<S>(S);
 
@@ -935,6 +937,12 @@ where
             if let Some(kind) = kind
                 && !headers.contains_key(convert::LINEERR_KEY)
             {
+                // tonic answers a body it cannot decode with INTERNAL; the fault is the
+                // client's, so say INVALID_ARGUMENT (gRPC status codes: "the client specified an
+                // invalid argument").
+                if code == Some(13) {
+                    headers.insert("grpc-status", http::HeaderValue::from_static("3"));
+                }
                 let code = format!("{:#010x}", kind.code());
                 if let (Ok(code), Ok(name)) = (code.parse(), kind.name().parse()) {
                     headers.insert(convert::LINEERR_KEY, code);
