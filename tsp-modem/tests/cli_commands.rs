@@ -61,8 +61,152 @@ fn probe_identifies_the_simulated_modem() {
     let shown = text(&out.stdout);
     assert!(shown.contains("U.S. Robotics"), "{shown}");
     assert!(shown.contains("profile         usr"), "{shown}");
-    assert!(shown.contains("caller ID       Vcid"), "{shown}");
-    assert!(shown.contains("+FCLASS=?       0,1"), "{shown}");
+    assert!(shown.contains("caller ID       AT+VCID=1"), "{shown}");
+    assert!(
+        shown.contains("service classes data (0), fax class 1 (1)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("dial modifiers  W and @ supported"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("quirks          extra AT after reset"),
+        "{shown}"
+    );
+    for rust in ["{", "Some(", "DialCaps", "Quirks", "0ns"] {
+        assert!(!shown.contains(rust), "words, not Rust ({rust}): {shown}");
+    }
+}
+
+#[test]
+fn probe_json_is_one_object_with_every_field() {
+    let out = tsp_modem(&["probe", "--sim", "--json"], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["manufacturer"]["value"], "U.S. Robotics");
+    assert_eq!(report["profile"], "usr");
+    assert_eq!(report["max_rate_bps"], 33600);
+    assert_eq!(report["dial_modifiers"][0]["supported"], true);
+    assert_eq!(report["service_classes"][0], "0");
+    assert!(report["asked"].as_array().unwrap().len() >= 6);
+}
+
+#[test]
+fn translate_json_names_the_results_flags() {
+    let out = tsp_modem(
+        &[
+            "translate",
+            "--json",
+            "+1 (425) 555-0100",
+            "--country",
+            "1",
+            "--area",
+            "206",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["dialable"], "T14255550100");
+    assert_eq!(report["results"][0], "CANONICAL");
+    assert_eq!(report["results_words"], "canonical input, long distance");
+}
+
+#[test]
+fn monitor_json_writes_one_event_object_per_line_on_stdout() {
+    let out = tsp_modem(&["monitor", "--sim", "--for-seconds", "3", "--json"], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let events: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.iter().all(|e| e["at_s"].is_number()), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "ring" && e["count"] == 1),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "caller" && e["number"] == "5550123"),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "call_state" && e["state"] == "OFFERING"),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn dial_json_reports_busy_as_events_on_stderr_and_exits_3() {
+    let out = tsp_modem(&["dial", "--sim", "--json", "5550111"], b"");
+    assert_eq!(out.status.code(), Some(3));
+    let events: Vec<serde_json::Value> = text(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        events.iter().any(|e| e["event"] == "call_state"
+            && e["state"] == "DISCONNECTED"
+            && e["mode"] == "busy"),
+        "{events:?}"
+    );
+    assert!(out.stdout.is_empty(), "stdout stays the data stream");
+}
+
+#[test]
+fn a_five_thousand_digit_number_is_not_echoed_back_whole() {
+    let long = "9".repeat(5000);
+    let out = tsp_modem(&["dial", "--sim", &long], b"");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("(5000 characters)"), "{err}");
+    assert!(err.len() < 1000, "{} bytes: {err}", err.len());
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    let out = tsp_modem(&["--help"], b"");
+    let help = text(&out.stdout);
+    for line in [
+        "3  busy",
+        "4  no answer",
+        "5  no such device",
+        "2  bad argument",
+    ] {
+        assert!(help.contains(line), "{line}: {help}");
+    }
+}
+
+#[test]
+fn a_missing_port_exits_5_no_such_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = dir.path().join("ttyNONE");
+    let out = tsp_modem(&["dial", "--port", port.to_str().unwrap(), "5550100"], b"");
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+}
+
+#[test]
+fn log_lines_carry_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = dir.path().join("ttyNONE");
+    let out = Command::new(env!("CARGO_BIN_EXE_tsp-modem"))
+        .args(["dial", "--port", port.to_str().unwrap(), "5550100"])
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(err.contains("WARN") || err.contains("INFO"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no ANSI escapes in a pipe: {err:?}"
+    );
 }
 
 #[test]
@@ -81,8 +225,9 @@ fn dial_secure_carries_the_cancel_code_and_the_terminal_becomes_the_data_stream(
     assert!(out.status.success(), "{}", text(&out.stderr));
     let states = text(&out.stderr);
     assert!(states.contains("dialed T*70,5550100"), "{states}");
-    assert!(states.contains("CONNECTED"), "{states}");
-    assert!(states.contains("IDLE"), "{states}");
+    assert!(states.contains("connected (active)"), "{states}");
+    assert!(states.contains(": idle"), "{states}");
+    assert!(!states.contains("mode 0x"), "modes in words: {states}");
     assert!(
         text(&out.stdout).contains("ping through the modem"),
         "the far end echoes: {}",
@@ -95,7 +240,7 @@ fn dial_to_a_busy_line_reports_busy_and_fails() {
     let out = tsp_modem(&["dial", "--sim", "5550111"], b"");
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("DISCONNECTED"),
+        text(&out.stderr).contains("disconnected (busy)"),
         "{}",
         text(&out.stderr)
     );
@@ -107,7 +252,7 @@ fn answer_shows_the_caller_and_connects() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = text(&out.stderr);
     assert!(shown.contains("caller: 5550123 JANE DOE"), "{shown}");
-    assert!(shown.contains("CONNECTED"), "{shown}");
+    assert!(shown.contains("connected (active)"), "{shown}");
 }
 
 #[test]

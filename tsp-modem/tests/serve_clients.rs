@@ -100,7 +100,7 @@ fn a_killed_owner_leaves_nothing_behind_while_nine_other_clients_share_the_line(
     );
 
     // The monitor saw the call end, and gave its handle back.
-    monitor.expect("IDLE", Duration::from_secs(30));
+    monitor.expect(": idle", Duration::from_secs(30));
     monitor.expect("released", Duration::from_secs(30));
     for p in &mut others {
         p.drain();

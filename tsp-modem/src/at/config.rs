@@ -34,6 +34,44 @@ pub struct Quirks {
     pub reset_settle: Duration,
 }
 
+impl Quirks {
+    /// The switches that are on, each by name with what it does (hayes.md §12), for `probe`;
+    /// empty when the modem needs none.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.numeric_codes.is_empty() {
+            out.push(format!(
+                "numeric result codes: {} vendor codes above 8 are read as result codes under ATV0",
+                self.numeric_codes.len()
+            ));
+        }
+        if let Some(wait) = self.stale_result_after_dtr {
+            out.push(format!(
+                "stale result after DTR: commands wait {:.1} s after the port opens or DTR drops, and a result code meanwhile is dropped",
+                wait.as_secs_f64()
+            ));
+        }
+        if self.echo_any_at_line {
+            out.push(
+                "echo any AT line: a line starting with AT before the response is taken as the (mangled) echo"
+                    .to_owned(),
+            );
+        }
+        if self.extra_at_after_reset {
+            out.push(
+                "extra AT after reset: one AT after ATZ so the modem autobauds again".to_owned(),
+            );
+        }
+        if !self.reset_settle.is_zero() {
+            out.push(format!(
+                "reset settle: {:.1} s pause after the OK of ATZ or AT&F",
+                self.reset_settle.as_secs_f64()
+            ));
+        }
+        out
+    }
+}
+
 /// How the end of a data call is noticed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CarrierDetect {

@@ -18,8 +18,8 @@ fn main() -> ExitCode {
     };
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into());
-    // Colour only on a terminal.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // Colour only on a terminal, and never with NO_COLOR.
+    let ansi = cli::colour_on(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -49,7 +49,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tsp-modem: {e}");
+            eprintln!("tsp-modem: {}", cli::shorten_words(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

@@ -32,7 +32,7 @@ use tsp_sdk::dial::{DialMode, Location};
 ///
 ///   tsp-modem monitor --port /dev/ttyACM0
 #[derive(Debug, Parser)]
-#[command(name = "tsp-modem", version, verbatim_doc_comment)]
+#[command(name = "tsp-modem", version, verbatim_doc_comment, after_help = super::EXIT_CODES)]
 pub struct Cli {
     /// More logging (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -41,6 +41,11 @@ pub struct Cli {
     /// A TOML configuration file with [[line]] entries (port, baud, profile, init, location).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Machine-readable output: one JSON object per line (ports, probe, translate, status; the
+    /// live events of monitor on stdout, of dial and answer on stderr). Schemas: README, "JSON".
+    #[arg(long, global = true)]
+    pub json: bool,
 
     /// What to do.
     #[command(subcommand)]
@@ -129,9 +134,6 @@ pub struct StatusArgs {
     /// Which server.
     #[command(flatten)]
     pub server: ServerArg,
-    /// Print the snapshot as JSON, for scripts.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `recipient`.

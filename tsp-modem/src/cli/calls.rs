@@ -4,65 +4,63 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tsp_sdk::host::{AppEvent, Call, LineApp};
+use tsp_sdk::spi::CallStateChange;
 use tsp_sdk::spi::{ByteStream, CallParams};
-use tsp_sdk::{CallInfoStates, CallPrivilege, CallState, LineDevStates};
+use tsp_sdk::{CallInfoStates, CallPrivilege, CallState, DisconnectMode, LineDevStates};
 
 use super::CliError;
 use super::args::Media;
+use super::output::{Said, shorten};
 use super::station::Station;
 
-/// Prints an event the way a person wants to see it; returns the call state if it is one.
+/// Shows an event the way a person (or, with `--json`, a script) wants to see it; returns the
+/// call state if it is one.
 fn show<A: LineApp>(station: &Station<A>, event: &AppEvent) -> Option<(Call, CallState)> {
-    let at = station.elapsed();
-    match event {
+    let said = match event {
         AppEvent::CallState { call, state, .. } => {
-            eprintln!("{at:7.1}s  call {}: {state}", call.0);
-            Some((*call, state.state()))
+            match state {
+                CallStateChange::Busy(_) => station.note_end(DisconnectMode::BUSY),
+                CallStateChange::Disconnected(mode) => station.note_end(*mode),
+                _ => {}
+            }
+            station.say(Said::CallState {
+                call: call.0,
+                state: state.state().name(),
+                mode: state.mode_words(),
+                words: state.to_string(),
+            });
+            return Some((*call, state.state()));
         }
         AppEvent::LineDevState { states, p3, .. } if states.contains(LineDevStates::RINGING) => {
-            eprintln!("{at:7.1}s  RING {}", p3 + 1);
-            None
+            Said::Ring { count: p3 + 1 }
         }
         AppEvent::LineDevState { states, .. } if states.contains(LineDevStates::REINIT) => {
-            eprintln!("{at:7.1}s  the server asks every application to restart (REINIT)");
-            None
+            Said::Reinit
         }
-        AppEvent::CallInfo { call, changed, .. } => {
-            eprintln!(
-                "{at:7.1}s  call {}: call info changed ({})",
-                call.0,
-                describe_info(*changed)
-            );
-            None
-        }
+        AppEvent::CallInfo { call, changed, .. } => Said::CallInfo {
+            call: call.0,
+            changed: describe_info(*changed),
+        },
         AppEvent::NewCall {
             call, privilege, ..
-        } => {
-            let role = if privilege.contains(CallPrivilege::OWNER) {
+        } => Said::NewCall {
+            call: call.0,
+            role: if privilege.contains(CallPrivilege::OWNER) {
                 "owner"
             } else {
                 "monitor"
-            };
-            eprintln!("{at:7.1}s  call {}: new ({role})", call.0);
-            None
-        }
-        AppEvent::Close { .. } => {
-            eprintln!("{at:7.1}s  the line was closed under us (device lost?)");
-            None
-        }
-        AppEvent::Remove { device } => {
-            eprintln!("{at:7.1}s  device {device} was removed");
-            None
-        }
-        AppEvent::EventsLost { count } => {
-            eprintln!("{at:7.1}s  ({count} events were lost: this program read them too slowly)");
-            None
-        }
-        _ => None,
-    }
+            },
+        },
+        AppEvent::Close { .. } => Said::LineClosed,
+        AppEvent::Remove { device } => Said::DeviceRemoved { device: *device },
+        AppEvent::EventsLost { count } => Said::EventsLost { count: *count },
+        _ => return None,
+    };
+    station.say(said);
+    None
 }
 
-fn describe_info(changed: CallInfoStates) -> String {
+fn describe_info(changed: CallInfoStates) -> Vec<&'static str> {
     let mut parts = Vec::new();
     for (flag, name) in [
         (CallInfoStates::CALLERID, "caller id"),
@@ -78,27 +76,28 @@ fn describe_info(changed: CallInfoStates) -> String {
         }
     }
     if parts.is_empty() {
-        format!("{:#x}", changed.bits())
-    } else {
-        parts.join(", ")
+        parts.push("other");
     }
+    parts
 }
 
 /// Shows the caller ID of `call`, if any.
 async fn show_caller<A: LineApp>(station: &Station<A>, call: Call) {
     if let Ok(info) = station.app().call_info(call).await {
         let id = info.info.caller_id;
-        let number = id.number.as_deref().unwrap_or(
-            if id.flags.contains(tsp_sdk::CallPartyIdFlags::BLOCKED) {
-                "private"
-            } else if id.flags.contains(tsp_sdk::CallPartyIdFlags::OUTOFAREA) {
-                "out of area"
-            } else {
-                "unknown"
-            },
-        );
-        let name = id.name.as_deref().unwrap_or("");
-        eprintln!("{:7.1}s  caller: {number} {name}", station.elapsed());
+        let absent = if id.flags.contains(tsp_sdk::CallPartyIdFlags::BLOCKED) {
+            Some("private")
+        } else if id.flags.contains(tsp_sdk::CallPartyIdFlags::OUTOFAREA) {
+            Some("out of area")
+        } else {
+            None
+        };
+        station.say(Said::Caller {
+            call: call.0,
+            number: id.number,
+            name: id.name,
+            absent,
+        });
     }
 }
 
@@ -143,10 +142,7 @@ async fn pump<A: LineApp>(
     mut stream: Box<dyn ByteStream>,
     limit: Option<Duration>,
 ) -> Result<(), CliError> {
-    eprintln!(
-        "{:7.1}s  connected: stdin and stdout are the data stream (end stdin to hang up)",
-        station.elapsed()
-    );
+    station.say(Said::Connected);
     let mut stdin = tokio::io::stdin();
     let mut stdout = tokio::io::stdout();
     let mut from_user = [0u8; 1024];
@@ -176,7 +172,7 @@ async fn pump<A: LineApp>(
             },
             read = stream.read(&mut from_line) => match read {
                 Ok(0) | Err(_) => {
-                    eprintln!("{:7.1}s  the data stream closed", station.elapsed());
+                    station.say(Said::StreamClosed);
                     return Ok(());
                 }
                 Ok(n) => {
@@ -215,19 +211,14 @@ pub(super) async fn dial<A: LineApp>(
     if secure {
         params = params.secure();
     }
-    eprintln!(
-        "{:7.1}s  dialing {dest}{}",
-        station.elapsed(),
-        if secure {
-            " (secure: call waiting off)"
-        } else {
-            ""
-        }
-    );
+    station.say(Said::Dialing {
+        number: shorten(dest),
+        secure,
+    });
     let call = station
         .make_call(dest, params)
         .await
-        .map_err(|e| CliError::step("make_call", dest, e))?;
+        .map_err(CliError::Host)?;
     let done = [
         CallState::Connected,
         CallState::Disconnected,
@@ -238,7 +229,7 @@ pub(super) async fn dial<A: LineApp>(
     if let Ok(info) = station.app().call_info(call).await
         && let Some(dialed) = info.info.dialed
     {
-        eprintln!("{:7.1}s  dialed {dialed}", station.elapsed());
+        station.say(Said::Dialed { dialable: dialed });
     }
     let result = match reached {
         CallState::Connected if media != Media::Voice => {
@@ -248,9 +239,10 @@ pub(super) async fn dial<A: LineApp>(
                 .map_err(|e| CliError::step("get_id(comm/datamodem)", dest, e))?;
             pump(station, call, stream, limit).await
         }
-        CallState::Disconnected | CallState::Idle => Err(CliError::CallEnded(format!(
-            "the call to {dest} did not connect"
-        ))),
+        CallState::Disconnected | CallState::Idle => Err(CliError::ended(
+            format!("the call to {}", shorten(dest)),
+            station.ended_as(),
+        )),
         _ => Ok(()),
     };
     hang_up(station, call).await;
@@ -263,7 +255,7 @@ async fn hang_up<A: LineApp>(station: &mut Station<A>, call: Call) {
         let _ = wait_for(station, call, &[CallState::Idle], Duration::from_secs(30)).await;
     }
     let _ = station.app().deallocate_call(call).await;
-    eprintln!("{:7.1}s  hung up", station.elapsed());
+    station.say(Said::HungUp);
 }
 
 /// `answer`: waits for a call, answers it, and connects the terminal to it.
@@ -272,7 +264,9 @@ pub(super) async fn answer<A: LineApp>(
     wait: Duration,
     limit: Option<Duration>,
 ) -> Result<(), CliError> {
-    eprintln!("waiting up to {}s for a call…", wait.as_secs());
+    station.say(Said::Waiting {
+        seconds: wait.as_secs(),
+    });
     let call = loop {
         let Some(event) = station.next_event(wait).await else {
             if station.ended() {
@@ -309,9 +303,10 @@ pub(super) async fn answer<A: LineApp>(
                 if c == call && state.state() != CallState::Offering =>
             {
                 let _ = station.app().deallocate_call(call).await;
-                return Err(CliError::CallEnded(format!(
-                    "the caller went away ({state})"
-                )));
+                return Err(CliError::ended(
+                    format!("the caller went away ({state}); the call"),
+                    station.ended_as(),
+                ));
             }
             _ => {}
         }
@@ -343,8 +338,9 @@ pub(super) async fn answer<A: LineApp>(
         }
         _ => {
             hang_up(station, call).await;
-            Err(CliError::CallEnded(
-                "the call ended before it connected".into(),
+            Err(CliError::ended(
+                "the answered call".into(),
+                station.ended_as(),
             ))
         }
     }
@@ -356,7 +352,7 @@ pub(super) async fn monitor<A: LineApp>(
     station: &mut Station<A>,
     limit: Option<Duration>,
 ) -> Result<(), CliError> {
-    eprintln!("watching for calls (Ctrl-C to stop)…");
+    station.say(Said::Watching);
     let until = limit.map(|d| tokio::time::Instant::now() + d);
     loop {
         let patience = until.map_or(Duration::from_secs(3600), |u| {
@@ -373,7 +369,7 @@ pub(super) async fn monitor<A: LineApp>(
         };
         if let Some((call, CallState::Idle)) = show(station, &event) {
             let _ = station.app().deallocate_call(call).await;
-            eprintln!("{:7.1}s  call {}: released", station.elapsed(), call.0);
+            station.say(Said::Released { call: call.0 });
         }
         if let AppEvent::CallInfo { call, changed, .. } = event
             && changed.contains(CallInfoStates::CALLERID)

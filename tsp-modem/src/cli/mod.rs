@@ -3,7 +3,9 @@
 pub mod args;
 mod assisted;
 mod calls;
+mod output;
 mod ports;
+mod probe;
 mod serve;
 pub mod sim_world;
 mod station;
@@ -16,6 +18,7 @@ use std::time::Duration;
 
 pub use args::Cli;
 use args::{Command, Target};
+pub use output::{colour_on, shorten, shorten_words};
 use tsp_sdk::dial::Location;
 use tsp_sdk::host::{Events, Host, LineApp, OpenOptions};
 use tsp_sdk::rpc::{Client, RemoteApp};
@@ -25,6 +28,16 @@ use crate::config::ModemConfig;
 use crate::provider::{ModemLineConfig, ModemProvider};
 use crate::transport::{PortOpener, SerialPortOpener};
 use station::Station;
+
+/// The exit codes, as `tsp-modem --help` lists them.
+pub const EXIT_CODES: &str = "Exit status:
+  0  done (a call connected and ended normally, a report was printed)
+  1  failed (the message says which step on which device)
+  2  bad argument or configuration
+  3  busy
+  4  no answer (or no call came within --wait)
+  5  no such device: the port or the server's socket is not there or cannot be opened
+  6  the call ended before it connected for another reason (no dial tone, rejected, no carrier)";
 
 /// Why a command failed; each names the step and the device.
 #[derive(Debug, thiserror::Error)]
@@ -46,15 +59,23 @@ pub enum CliError {
     /// Nothing happened in time.
     #[error("timed out: {0}")]
     Timeout(String),
-    /// The call ended.
-    #[error("{0}")]
-    CallEnded(String),
+    /// The call ended without connecting; `mode` says how, when the provider said.
+    #[error("{what} did not connect{}", mode.map(|m| format!(": {}", m.describe())).unwrap_or_default())]
+    CallEnded {
+        /// Which call (`the call to 5550111`).
+        what: String,
+        /// How it ended (`LINEDISCONNECTMODE_*`).
+        mode: Option<tsp_sdk::DisconnectMode>,
+    },
     /// The configuration file could not be used.
     #[error("{0}")]
     Config(String),
     /// The host or the server refused (the error names the operation and the device).
     #[error("{0}")]
     Host(#[from] tsp_sdk::Error),
+    /// The device (a port, a server's socket) is not there or cannot be opened.
+    #[error("{0}")]
+    NoDevice(String),
     /// The server ended this application's events: it stopped, or the connection dropped.
     #[error("the server went away (it stopped, or the connection dropped)")]
     ServerGone,
@@ -73,11 +94,24 @@ impl CliError {
         }
     }
 
-    /// The process exit code for this error.
+    pub(crate) fn ended(what: String, mode: Option<tsp_sdk::DisconnectMode>) -> Self {
+        CliError::CallEnded { what, mode }
+    }
+
+    /// The process exit code for this error (listed in `tsp-modem --help`, see [`EXIT_CODES`]):
+    /// 2 a bad argument or configuration, 3 busy, 4 no answer (or no call within `--wait`), 5 no
+    /// such device (the port or the server's socket), 6 the call ended otherwise before
+    /// connecting, 1 anything else.
     pub fn exit_code(&self) -> u8 {
+        use tsp_sdk::DisconnectMode as M;
         match self {
             CliError::Usage(_) | CliError::Config(_) => 2,
-            CliError::CallEnded(_) => 3,
+            CliError::CallEnded { mode: Some(m), .. } if m.contains(M::BUSY) => 3,
+            CliError::CallEnded { mode: Some(m), .. } if m.contains(M::NOANSWER) => 4,
+            CliError::CallEnded { .. } => 6,
+            CliError::Timeout(_) => 4,
+            CliError::NoDevice(_) => 5,
+            CliError::Host(e) if e.kind() == tsp_sdk::LineErr::NoDevice => 5,
             _ => 1,
         }
     }
@@ -166,12 +200,13 @@ fn base_location(cli: &Cli, sim: bool) -> Result<Location, CliError> {
 /// Runs `$body` with `$station` open on the target: a server's line (`--server`), or a modem
 /// driven by a host in this process. The station is closed afterwards either way.
 macro_rules! on_station {
-    ($cli:expr, $target:expr, $location:expr, $options:expr, $name:expr, |$station:ident, $world:ident| $body:expr) => {{
+    ($cli:expr, $target:expr, $location:expr, $options:expr, $name:expr, $out:expr, |$station:ident, $world:ident| $body:expr) => {{
         if let Some(path) = $target.server_path() {
             let (app, events) = connect_app(&path, $name).await?;
             let shown = path.display().to_string();
-            let mut $station =
-                open_station(app, events, $target.line, $options, None, &shown).await?;
+            let mut $station = open_station(app, events, $target.line, $options, None, &shown)
+                .await?
+                .with_output($out);
             let $world: Option<sim_world::SimWorld> = None;
             let result = $body;
             $station.close().await;
@@ -187,8 +222,9 @@ macro_rules! on_station {
                 .initialize($name)
                 .await
                 .map_err(|e| CliError::step("initialize", "the host", e))?;
-            let mut $station =
-                open_station(app, events, 0, $options, Some(host), "the modem").await?;
+            let mut $station = open_station(app, events, 0, $options, Some(host), "the modem")
+                .await?
+                .with_output($out);
             let result = $body;
             $station.close().await;
             report_world($cli, $world);
@@ -199,9 +235,13 @@ macro_rules! on_station {
 
 /// Runs one command.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let out = output::Output {
+        json: cli.json,
+        events_to_stdout: matches!(cli.command, Command::Monitor(_)),
+    };
     match &cli.command {
-        Command::Ports => ports::run(),
-        Command::Translate(args) => translate::run(args, base_location(&cli, false)?),
+        Command::Ports => ports::run(out),
+        Command::Translate(args) => translate::run(args, base_location(&cli, false)?, out),
         Command::Probe(target) => {
             if target.server.is_some() {
                 return Err(CliError::usage(
@@ -209,7 +249,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 ));
             }
             let (line, world) = line_for(&cli, target, Location::default())?;
-            let result = probe(&line).await;
+            let result = probe::run(&line, out).await;
             report_world(&cli, world);
             result
         }
@@ -230,6 +270,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 location,
                 OpenOptions::none(),
                 "tsp-modem dial",
+                out,
                 |station, _world| {
                     calls::dial(&mut station, &args.number, args.secure, args.media, limit).await
                 }
@@ -245,6 +286,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 location,
                 options,
                 "tsp-modem answer",
+                out,
                 |station, world| {
                     if let Some(world) = &world {
                         world.ring_us_in(Duration::from_secs(args.sim_call_after));
@@ -269,6 +311,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 location,
                 options,
                 "tsp-modem monitor",
+                out,
                 |station, world| {
                     if let Some(world) = &world {
                         world.ring_us_in(Duration::from_secs(args.sim_call_after));
@@ -278,7 +321,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             )
         }
         Command::Serve(args) => serve::run(&cli, args).await,
-        Command::Status(args) => status::run(args).await,
+        Command::Status(args) => status::run(args, out).await,
         Command::Recipient(args) => assisted::recipient(args).await,
         Command::RequestCall(args) => assisted::request_call(args).await,
     }
@@ -310,7 +353,12 @@ async fn open_station<A: LineApp + Clone>(
             if let Some(host) = host {
                 host.stop().await;
             }
-            Err(CliError::step(&format!("open line {device}"), shown, e))
+            let failed = CliError::step(&format!("open line {device}"), shown, &e);
+            if e.kind() == tsp_sdk::LineErr::NoDevice {
+                Err(CliError::NoDevice(failed.to_string()))
+            } else {
+                Err(failed)
+            }
         }
     }
 }
@@ -322,40 +370,4 @@ fn report_world(cli: &Cli, world: Option<sim_world::SimWorld>) {
     {
         eprintln!("\n{}", world.sim.transcript());
     }
-}
-
-async fn probe(line: &ModemLineConfig) -> Result<(), CliError> {
-    let port = line.opener.name();
-    let found = crate::provider::probe(line)
-        .await
-        .map_err(|e| CliError::step("probe", &port, e))?;
-    let id = &found.identity;
-    let show = |label: &str, value: &Option<String>| {
-        println!("{label:<16}{}", value.as_deref().unwrap_or("(no answer)"))
-    };
-    println!("port            {port}");
-    show("ATI0", &id.i0);
-    show("ATI3", &id.i3);
-    show("manufacturer", &id.manufacturer);
-    show("model", &id.model);
-    show("revision", &id.revision);
-    let classes = id.classes.as_ref().map(|c| c.as_slice().join(","));
-    show("+FCLASS=?", &classes);
-    let p = &found.profile;
-    println!("profile         {} ({})", p.name, p.description);
-    println!("init            {}", p.init.join(" ; "));
-    println!(
-        "caller ID       {:?} ({})",
-        p.caller_id,
-        p.caller_id
-            .commands()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    println!("dial modifiers  {:?}", p.dial_caps);
-    println!("max rate        {} bit/s", p.max_rate);
-    println!("quirks          {:?}", p.quirks);
-    Ok(())
 }

@@ -6,6 +6,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+use super::output::{Output, Said};
 use tsp_sdk::host::{AppEvent, Call, DeviceSelect, Events, Host, Line, LineApp, OpenOptions};
 use tsp_sdk::spi::{ByteStream, CallParams, DeviceClass, DeviceIdValue, RequestId};
 use tsp_sdk::{Error, LineDevStates, LineErr, Result, Version};
@@ -21,6 +23,10 @@ pub(super) struct Station<A: LineApp> {
     host: Option<Host>,
     /// The host ended this application's events (it shut down, or the server went away).
     ended: bool,
+    /// Words or JSON lines for the live display.
+    out: Output,
+    /// How the last call that ended ended (BUSY counts as `LINEDISCONNECTMODE_BUSY`).
+    ended_as: std::cell::Cell<Option<tsp_sdk::DisconnectMode>>,
 }
 
 impl<A: LineApp> Station<A> {
@@ -46,7 +52,30 @@ impl<A: LineApp> Station<A> {
             backlog: VecDeque::new(),
             host,
             ended: false,
+            out: Output::default(),
+            ended_as: std::cell::Cell::new(None),
         })
+    }
+
+    /// Speaks through `out` from now on.
+    pub(super) fn with_output(mut self, out: Output) -> Self {
+        self.out = out;
+        self
+    }
+
+    /// Notes how a call ended, for the exit code.
+    pub(super) fn note_end(&self, mode: tsp_sdk::DisconnectMode) {
+        self.ended_as.set(Some(mode));
+    }
+
+    /// How the last call that ended ended, if one did.
+    pub(super) fn ended_as(&self) -> Option<tsp_sdk::DisconnectMode> {
+        self.ended_as.get()
+    }
+
+    /// One line of the live display, timestamped.
+    pub(super) fn say(&self, said: Said) {
+        self.out.say(self.elapsed(), &said);
     }
 
     /// The application.

@@ -6,8 +6,9 @@ use tsp_sdk::rpc::Client;
 
 use super::CliError;
 use super::args::StatusArgs;
+use super::output::{Output, colour_on};
 
-pub(super) async fn run(args: &StatusArgs) -> Result<(), CliError> {
+pub(super) async fn run(args: &StatusArgs, out: Output) -> Result<(), CliError> {
     let path = args.server.path();
     let shown = path.display().to_string();
     let client = Client::connect(&path).await?;
@@ -15,10 +16,8 @@ pub(super) async fn run(args: &StatusArgs) -> Result<(), CliError> {
         .snapshot()
         .await
         .map_err(|e| CliError::step("snapshot", &shown, e))?;
-    if args.json {
-        let text = serde_json::to_string_pretty(&snapshot)
-            .map_err(|e| CliError::step("write JSON", &shown, e))?;
-        println!("{text}");
+    if out.json {
+        out.json_line(&snapshot)?;
     } else {
         print!("{}", render(&snapshot));
     }
@@ -29,11 +28,14 @@ fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(
-            header
-                .iter()
-                .map(|h| Cell::new(h).add_attribute(Attribute::Bold)),
-        );
+        .set_header(header.iter().map(|h| {
+            let cell = Cell::new(h);
+            if colour_on(&std::io::stdout()) {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
     t
 }
 

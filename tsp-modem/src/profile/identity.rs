@@ -67,8 +67,44 @@ impl fmt::Display for ServiceClasses {
     }
 }
 
+/// What one identification command got back.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Answered {
+    /// Information text (the lines joined by a space).
+    Text(String),
+    /// `OK` with no information text (spandsp answers `+GMI` so).
+    Empty,
+    /// A final result other than `OK` (`ERROR`), or no answer in time: the words.
+    Refused(String),
+}
+
+/// One identification command and its answer, in the order they were sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Asked {
+    /// The command (`+GMI`, `+FMI?`, `ATI3`).
+    pub command: String,
+    /// What came back.
+    pub answered: Answered,
+}
+
+impl fmt::Display for Asked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.answered {
+            Answered::Text(t) => write!(f, "{} answered {t:?}", self.command),
+            Answered::Empty => write!(f, "{} answered OK with no text", self.command),
+            Answered::Refused(why) => write!(f, "{} got {why}", self.command),
+        }
+    }
+}
+
 /// What a modem answered to the identification commands; `None` where it answered `ERROR` or
 /// nothing (V.250 warns not to infer features from `ATI0`; pre-V.250 chipsets refuse `+GMI`).
+///
+/// Manufacturer, model and revision are asked the way HylaFAX's `faxaddmodem`/`probemodem` do:
+/// V.250's `+GMI`/`+GMM`/`+GMR` (V.250 §6.1.4–6.1.6), then, for each one still unknown on a fax
+/// modem, the fax class's own query (`+FMI?`/`+FMM?`/`+FMR?` in Class 1.0 and 2.0, T.31 §8.1 and
+/// T.32 §8.4; `+FMFR?`/`+FMDL?`/`+FREV?` in Class 2), and last the `ATI` banner
+/// ([`Identity::summary`]). [`Identity::asked`] says what each command got.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Identity {
     /// `ATI0`: a product code (`56000`, `5601`, `33600`).
@@ -83,6 +119,8 @@ pub struct Identity {
     pub revision: Option<String>,
     /// `+FCLASS=?`; `None` when the modem does not know `+FCLASS` (data only).
     pub classes: Option<ServiceClasses>,
+    /// Every identification command sent, in order, with what it got.
+    pub asked: Vec<Asked>,
 }
 
 impl Identity {
@@ -116,6 +154,29 @@ impl Identity {
         .map(|s| s.to_ascii_lowercase())
         .collect::<Vec<_>>()
         .join("\n")
+    }
+
+    /// Why a field is unknown, in words: what each command asked for it got
+    /// (`+GMI answered OK with no text; +FMI? got ERROR`), or `None` if nothing was asked.
+    pub fn why_unknown(&self, commands: &[&str]) -> Option<String> {
+        let said: Vec<String> = self
+            .asked
+            .iter()
+            .filter(|a| commands.contains(&a.command.as_str()))
+            .map(ToString::to_string)
+            .collect();
+        (!said.is_empty()).then(|| said.join("; "))
+    }
+
+    /// Which of a field's `commands` (the V.250 one first) gave `text`, when it was not the
+    /// first: `Some("AT+FMI?")`.
+    pub fn source_of(&self, text: &str, commands: &[&str]) -> Option<&str> {
+        self.asked
+            .iter()
+            .filter(|a| commands.contains(&a.command.as_str()))
+            .find(|a| matches!(&a.answered, Answered::Text(t) if t.ends_with(text)))
+            .map(|a| a.command.as_str())
+            .filter(|c| Some(c) != commands.first())
     }
 
     /// The service classes, assuming data only when `+FCLASS=?` was refused.

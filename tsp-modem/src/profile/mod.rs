@@ -10,7 +10,7 @@ mod builtin;
 mod identity;
 
 pub use builtin::NAMES;
-pub use identity::{Identity, ServiceClasses};
+pub use identity::{Answered, Asked, Identity, ServiceClasses};
 
 use tsp_sdk::dial::DialCaps;
 
@@ -30,6 +30,16 @@ pub enum CallerIdCommand {
 }
 
 impl CallerIdCommand {
+    /// In words, for `probe`: which command turns caller ID on, and whose it is.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Vcid => "AT+VCID=1 (V.253 formatted caller ID)",
+            Self::HashCid => "AT#CID=1 (Rockwell-style formatted caller ID)",
+            Self::Probe => "AT+VCID=1, or AT#CID=1 if the modem refuses it",
+            Self::None => "none: this family reports no caller ID",
+        }
+    }
+
     /// The commands to try, in order.
     pub fn commands(self) -> Vec<Command> {
         let vcid = Command::VoiceCallerId(CallerIdMode::Formatted);

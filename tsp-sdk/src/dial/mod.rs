@@ -35,6 +35,7 @@ mod error;
 mod location;
 mod prescan;
 mod translate;
+mod words;
 
 pub use address::{DialAddress, DialString, MAX_DIAL_STRING_LEN};
 pub use canonical::CanonicalAddress;

@@ -90,11 +90,29 @@ impl CallStateChange {
     }
 }
 
+impl CallStateChange {
+    /// The mode in words (`kind unknown`, `busy`), or `None` for states without a mode.
+    pub fn mode_words(self) -> Option<String> {
+        match self {
+            CallStateChange::Offering(m) => Some(m.describe()),
+            CallStateChange::DialTone(m) => Some(m.describe()),
+            CallStateChange::Busy(m) => Some(m.describe()),
+            CallStateChange::SpecialInfo(m) => Some(m.describe()),
+            CallStateChange::Connected(m) => Some(m.describe()),
+            CallStateChange::Disconnected(m) => Some(m.describe()),
+            _ => None,
+        }
+    }
+}
+
+/// In words, for people: `connected (active)`, `busy (kind unknown)`, `disconnected (busy)`,
+/// `idle` (see [`CallState::words`] and each mode's `describe`).
 impl std::fmt::Display for CallStateChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.mode_bits() {
-            0 => write!(f, "{}", self.state()),
-            bits => write!(f, "{} (mode {bits:#x})", self.state()),
+        let state = self.state().words();
+        match self.mode_words() {
+            Some(mode) if self.mode_bits() != 0 => write!(f, "{state} ({mode})"),
+            _ => f.write_str(state),
         }
     }
 }

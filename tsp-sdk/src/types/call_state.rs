@@ -95,6 +95,29 @@ impl CallState {
         }
     }
 
+    /// The state in words for people (`dial tone`, `on hold pending transfer`); [`CallState::name`]
+    /// is the `LINECALLSTATE_*` suffix.
+    pub const fn words(self) -> &'static str {
+        match self {
+            CallState::Idle => "idle",
+            CallState::Offering => "offering",
+            CallState::Accepted => "accepted",
+            CallState::DialTone => "dial tone",
+            CallState::Dialing => "dialing",
+            CallState::Ringback => "ringback",
+            CallState::Busy => "busy",
+            CallState::SpecialInfo => "special information tone",
+            CallState::Connected => "connected",
+            CallState::Proceeding => "proceeding",
+            CallState::OnHold => "on hold",
+            CallState::Conferenced => "conferenced",
+            CallState::OnHoldPendConf => "on hold pending conference",
+            CallState::OnHoldPendTransfer => "on hold pending transfer",
+            CallState::Disconnected => "disconnected",
+            CallState::Unknown => "unknown",
+        }
+    }
+
     /// Whether TAPI allows reporting `next` after `self`. The only normative rule (T§2.2) is that
     /// IDLE is final; every other edge is allowed because real networks skip states.
     pub const fn can_move_to(self, _next: CallState) -> bool {

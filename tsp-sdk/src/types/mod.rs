@@ -6,6 +6,7 @@
 mod call_state;
 mod flags;
 mod media;
+mod mode_words;
 mod modes;
 mod version;
 

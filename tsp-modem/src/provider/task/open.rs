@@ -5,8 +5,8 @@ use std::io;
 use tsp_sdk::{Error, LineErr};
 
 use super::super::ModemLineConfig;
-use crate::at::{AtError, Command, EngineConfig, FinalResult, ServiceClass};
-use crate::profile::{Identity, Profile, ServiceClasses};
+use crate::at::{AtError, Command, EngineConfig, FinalResult, RawCommand, ServiceClass};
+use crate::profile::{Answered, Asked, Identity, Profile, ServiceClasses};
 use crate::transport::{Driver, DriverError};
 
 /// What opening found.
@@ -70,14 +70,16 @@ async fn required(driver: &mut Driver, port: &str, command: Command) -> Result<(
     }
 }
 
-/// An identification command: its text, or `None` if the modem refused or kept silent.
+/// An identification command: its text, or `None` if the modem refused, kept silent or
+/// answered `OK` with no text; what it got is added to `asked`.
 async fn optional(
     driver: &mut Driver,
     port: &str,
     command: Command,
+    asked: &mut Vec<Asked>,
 ) -> Result<Option<String>, Error> {
     let name = command.name();
-    match driver.command(command).await {
+    let answered = match driver.command(command).await {
         Ok(Ok(response)) => {
             let text = response
                 .info
@@ -86,14 +88,101 @@ async fn optional(
                 .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");
-            Ok((!text.is_empty()).then_some(text))
+            if text.is_empty() {
+                Answered::Empty
+            } else {
+                Answered::Text(text)
+            }
         }
         Ok(Err(e)) => {
             tracing::debug!(port, command = %name, error = %e, "identification refused");
-            Ok(None)
+            Answered::Refused(match e {
+                AtError::Rejected { result, .. } => result.to_string(),
+                other => other.to_string(),
+            })
         }
-        Err(e) => Err(lost(port, &e)),
+        Err(e) => return Err(lost(port, &e)),
+    };
+    let text = match &answered {
+        Answered::Text(t) => Some(t.clone()),
+        _ => None,
+    };
+    asked.push(Asked {
+        command: name,
+        answered,
+    });
+    Ok(text)
+}
+
+/// A fax-class identification query (`AT+FMI?`), sent as a raw line.
+fn fax_query(text: &str) -> Command {
+    Command::Raw(
+        RawCommand::new(text, std::time::Duration::from_secs(5))
+            .unwrap_or_else(|_| unreachable!("a fixed, valid command line")),
+    )
+}
+
+/// Identification in HylaFAX's order (see [`Identity`]): `ATI0`, `ATI3`, `+GMI`/`+GMM`/`+GMR`,
+/// `+FCLASS=?`, then each field still unknown from the fax class's own query.
+async fn identify(driver: &mut Driver, port: &str) -> Result<Identity, Error> {
+    let mut asked = Vec::new();
+    let i0 = optional(driver, port, Command::Identify(0), &mut asked).await?;
+    let i3 = optional(driver, port, Command::Identify(3), &mut asked).await?;
+    let mut manufacturer = strip_prefix(
+        optional(driver, port, Command::Manufacturer, &mut asked).await?,
+        "+GMI:",
+    );
+    let mut model = strip_prefix(
+        optional(driver, port, Command::Model, &mut asked).await?,
+        "+GMM:",
+    );
+    let mut revision = strip_prefix(
+        optional(driver, port, Command::Revision, &mut asked).await?,
+        "+GMR:",
+    );
+    let classes = optional(driver, port, Command::ServiceClasses, &mut asked)
+        .await?
+        .map(|t| ServiceClasses::parse(&t));
+    if let Some(classes) = &classes {
+        // T.31 §8.1 / T.32 §8.4 (+FMI? …) for Class 1.0 and 2.0; SP-2388's +FMFR? … for Class 2.
+        let queries = if classes.fax_class1() || classes.has("2.0") {
+            Some([
+                ("AT+FMI?", "+FMI:"),
+                ("AT+FMM?", "+FMM:"),
+                ("AT+FMR?", "+FMR:"),
+            ])
+        } else if classes.has("2") {
+            Some([
+                ("AT+FMFR?", "+FMFR:"),
+                ("AT+FMDL?", "+FMDL:"),
+                ("AT+FREV?", "+FREV:"),
+            ])
+        } else {
+            None
+        };
+        if let Some(queries) = queries {
+            for (field, (query, prefix)) in [&mut manufacturer, &mut model, &mut revision]
+                .into_iter()
+                .zip(queries)
+            {
+                if field.is_none() {
+                    *field = strip_prefix(
+                        optional(driver, port, fax_query(query), &mut asked).await?,
+                        prefix,
+                    );
+                }
+            }
+        }
     }
+    Ok(Identity {
+        i0,
+        i3,
+        manufacturer,
+        model,
+        revision,
+        classes,
+        asked,
+    })
 }
 
 /// `ATZ`, after making sure the modem is not left online from an earlier session (hayes.md §13:
@@ -159,22 +248,7 @@ pub(crate) async fn open(config: &ModemLineConfig) -> Result<Opened, Error> {
     reset(&mut driver, &port).await?;
     required(&mut driver, &port, Command::Echo(false)).await?;
     required(&mut driver, &port, Command::Verbose(true)).await?;
-    let identity = Identity {
-        i0: optional(&mut driver, &port, Command::Identify(0)).await?,
-        i3: optional(&mut driver, &port, Command::Identify(3)).await?,
-        manufacturer: strip_prefix(
-            optional(&mut driver, &port, Command::Manufacturer).await?,
-            "+GMI:",
-        ),
-        model: strip_prefix(optional(&mut driver, &port, Command::Model).await?, "+GMM:"),
-        revision: strip_prefix(
-            optional(&mut driver, &port, Command::Revision).await?,
-            "+GMR:",
-        ),
-        classes: optional(&mut driver, &port, Command::ServiceClasses)
-            .await?
-            .map(|t| ServiceClasses::parse(&t)),
-    };
+    let identity = identify(&mut driver, &port).await?;
     let profile = match configured {
         Some(p) => p,
         None => {
