@@ -308,3 +308,138 @@ fn request_call_with_no_recipient_says_so_and_fails() {
     let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
     assert!(err.contains("recipient"), "{err}");
 }
+
+#[test]
+fn serve_refuses_a_port_another_program_holds_a_uucp_lock_on_naming_its_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    // A program that holds the port (its PID is this test's own child, alive while we look).
+    let mut holder = Command::new("sleep").arg("60").spawn().unwrap();
+    std::fs::write(
+        dir.path().join("LCK..ttyMODEM"),
+        format!("{:>10}\n", holder.id()),
+    )
+    .unwrap();
+    let port = dir.path().join("ttyMODEM");
+    let out = Command::new(BIN)
+        .args(["serve", "--port", port.to_str().unwrap(), "--socket"])
+        .arg(socket_in(dir.path()))
+        .env("TSP_LOCK_DIR", dir.path())
+        .output()
+        .unwrap();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("process {} holds its UUCP lock", holder.id())),
+        "{err}"
+    );
+    assert!(!socket_in(dir.path()).exists(), "nothing was served");
+}
+
+#[test]
+fn a_stale_uucp_lock_does_not_stop_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("LCK..ttyMODEM"), "4000000000\n").unwrap();
+    let port = dir.path().join("ttyMODEM");
+    let socket = socket_in(dir.path());
+    let mut server = Proc::spawn_with(
+        "the server",
+        &[
+            "serve",
+            "--port",
+            port.to_str().unwrap(),
+            "--socket",
+            socket.to_str().unwrap(),
+        ],
+        &[("TSP_LOCK_DIR", dir.path().as_os_str())],
+    );
+    server.expect("serving 1 line(s)", START);
+}
+
+#[test]
+fn the_example_config_passes_config_check() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/tsp-modem.toml");
+    let out = Command::new(BIN)
+        .args(["config", "check", example])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("good"), "{said}");
+    assert!(!said.contains("error"), "{said}");
+}
+
+#[test]
+fn config_check_names_each_problem_with_its_line_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "[[line]]\nname = \"a\"\nport = \"/dev/null\"\nprofile = \"nope\"\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["config", "check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("bad.toml:4:1: error: line \"a\": no profile \"nope\""),
+        "{said}"
+    );
+    let json = Command::new(BIN)
+        .args(["--json", "config", "check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let problem: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(problem["line"], 4);
+    assert_eq!(problem["severity"], "error");
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_command_line_definition() {
+    let bash = Command::new(BIN)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(bash.status.success());
+    let script = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        script.contains("tsp-modem") && script.contains("request-call"),
+        "{script}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let man = Command::new(BIN)
+        .args(["man", "--dir", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(man.status.success(), "{man:?}");
+    let dial = std::fs::read_to_string(dir.path().join("tsp-modem-dial.1")).unwrap();
+    assert!(dial.contains(".TH tsp-modem-dial 1"), "{dial}");
+    assert!(dir.path().join("tsp-modem.1").exists());
+}
+
+#[test]
+fn serve_takes_its_socket_and_allowed_users_from_the_config_server_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("from-config.sock");
+    let config = dir.path().join("tsp-modem.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nsocket = \"{}\"\nallow_uids = [4242]\n\n[[line]]\nname = \"data\"\nport = \"{}/ttyX\"\n",
+            socket.display(),
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let mut server = Proc::spawn(
+        "the server",
+        &["--config", config.to_str().unwrap(), "serve"],
+    );
+    server.expect(&format!("serving 1 line(s) on {}", socket.display()), START);
+    server.expect("4242", START);
+    until(&socket, "the server to answer", |_| true);
+}

@@ -258,3 +258,31 @@ async fn a_config_file_sets_numbers_profiles_names_and_call_waiting() {
     drop(stdin);
     assert!(exit_status(&mut child).await.success());
 }
+
+#[test]
+fn check_reports_a_good_config_and_names_a_bad_one_with_exit_status_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[[modem]]\nnumber = \"5550100\"\n\n[[modem]]\nnumber = \"5550101\"\nprofile = \"usr5637\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tsp-sim"))
+        .args(["--config", good.to_str().unwrap(), "--check"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(said.contains("good: 2 modem(s): 5550100"), "{said}");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[modem]]\nnumber = \"5550100\"\nspeed = 3\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tsp-sim"))
+        .args(["--config", bad.to_str().unwrap(), "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("line 3"), "{err}");
+}

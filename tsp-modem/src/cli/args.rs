@@ -79,6 +79,34 @@ pub enum Command {
     Recipient(RecipientArgs),
     /// Ask a server's request recipient to place a call (TAPI's tapiRequestMakeCall).
     RequestCall(RequestCallArgs),
+    /// Work with configuration files (`config check FILE`).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a completion script for a shell to stdout, e.g.
+    /// `tsp-modem completions bash > /etc/bash_completion.d/tsp-modem`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout; with --dir, write tsp-modem.1 and one page per
+    /// subcommand (tsp-modem-dial.1, …) there.
+    Man {
+        /// Where to write the pages (e.g. /usr/local/share/man/man1).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// `config`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a configuration file: every problem with its line, errors and warnings; exit 2 if it
+    /// has errors. The annotated example is tsp-modem/examples/tsp-modem.toml.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
 }
 
 /// A server's socket: `--server PATH` (a path with a `/`), `--server=PATH`, or the default one
@@ -199,7 +227,7 @@ pub struct Target {
     #[arg(long, default_value_t = 115_200)]
     pub baud: u32,
 
-    /// Force a built-in profile (`v250`, `conexant-usb`, `usr5637`) instead of identifying.
+    /// Force a built-in profile (`v250`, `usr`, `conexant`, `lucent-venus`, `rockwell`) instead of identifying.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 

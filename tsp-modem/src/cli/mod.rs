@@ -3,6 +3,7 @@
 pub mod args;
 mod assisted;
 mod calls;
+mod docs;
 mod output;
 mod ports;
 mod probe;
@@ -117,22 +118,39 @@ impl CliError {
     }
 }
 
-/// Every line of the configuration file, if a file was given.
-fn configured_lines(cli: &Cli) -> Result<Option<Vec<ModemLineConfig>>, CliError> {
+/// The configuration file, parsed, if one was given.
+fn read_config(cli: &Cli) -> Result<Option<ModemConfig>, CliError> {
     let Some(path) = &cli.config else {
         return Ok(None);
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
-    let config: ModemConfig =
-        toml::from_str(&text).map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
+    let config: ModemConfig = toml::from_str(&text).map_err(|e| {
+        CliError::Config(format!(
+            "{}: {e}(`tsp-modem config check {}` lists every problem)",
+            path.display(),
+            path.display()
+        ))
+    })?;
+    Ok(Some(config))
+}
+
+/// Every line of the configuration file, if a file was given.
+fn configured_lines(cli: &Cli) -> Result<Option<Vec<ModemLineConfig>>, CliError> {
+    let Some(config) = read_config(cli)? else {
+        return Ok(None);
+    };
+    let shown = cli
+        .config
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
     let lines = config
         .line_configs()
-        .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
+        .map_err(|e| CliError::Config(format!("{shown}: {e}")))?;
     if lines.is_empty() {
         return Err(CliError::Config(format!(
-            "{}: no [[line]] in the file",
-            path.display()
+            "{shown}: no [[line]] in the file"
         )));
     }
     Ok(Some(lines))
@@ -324,6 +342,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Status(args) => status::run(args, out).await,
         Command::Recipient(args) => assisted::recipient(args).await,
         Command::RequestCall(args) => assisted::request_call(args).await,
+        Command::Config(args::ConfigCommand::Check { file }) => docs::config_check(file, out),
+        Command::Completions { shell } => docs::completions(*shell),
+        Command::Man { dir } => docs::man(dir.as_deref()),
     }
 }
 

@@ -74,7 +74,7 @@ pub fn shorten(input: &str) -> String {
     format!("{head}… ({count} characters) …{tail}")
 }
 
-/// A message with every run of more than [`MAX_ECHO`] non-blank characters shortened (see
+/// A message with every run of more than 80 non-blank characters shortened (see
 /// [`shorten`]): what the error line prints, so a 5,000-digit argument is not echoed back whole.
 pub fn shorten_words(message: &str) -> String {
     message
@@ -227,6 +227,7 @@ impl std::fmt::Display for Said {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -8,7 +8,7 @@ use tsp_sdk::host::Host;
 use tsp_sdk::rpc::{Allow, Server, default_socket_path, socket};
 
 use super::args::{Cli, ServeArgs};
-use super::{CliError, configured_lines, sim_world};
+use super::{CliError, configured_lines, read_config, sim_world};
 use crate::provider::{ModemLineConfig, ModemProvider};
 use crate::transport::SerialPortOpener;
 
@@ -74,6 +74,12 @@ fn lines(
 
 pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
     let (lines, world) = lines(cli, args)?;
+    // A port another program holds (its UUCP lock) is refused now, not at the first open.
+    for line in &lines {
+        line.opener
+            .check_free()
+            .map_err(|e| CliError::step("serve", &line.name, e))?;
+    }
     let stop = stop_signal()?;
     let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
     let host = Host::builder()
@@ -81,7 +87,12 @@ pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
         .start()
         .await
         .map_err(|e| CliError::step("start", "the modem provider", e))?;
-    let socket = args.socket.clone().unwrap_or_else(default_socket_path);
+    let server_file = read_config(cli)?.map(|c| c.server).unwrap_or_default();
+    let socket = args
+        .socket
+        .clone()
+        .or(server_file.socket.clone())
+        .unwrap_or_else(default_socket_path);
     if let Some(dir) = socket.parent()
         && !dir.as_os_str().is_empty()
         && !dir.exists()
@@ -99,6 +110,8 @@ pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
     let mut allow = Allow::current_user();
     allow.uids.extend(&args.allow_uid);
     allow.gids.extend(&args.allow_gid);
+    allow.uids.extend(&server_file.allow_uids);
+    allow.gids.extend(&server_file.allow_gids);
     allow.uids.sort_unstable();
     allow.uids.dedup();
     allow.gids.sort_unstable();

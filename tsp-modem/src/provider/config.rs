@@ -37,6 +37,23 @@ pub struct ModemConfig {
     /// The lines, in device order.
     #[serde(rename = "line", default)]
     pub lines: Vec<LineFile>,
+    /// `tsp-modem serve`'s settings (`[server]`).
+    #[serde(default)]
+    pub server: ServerFile,
+}
+
+/// `[server]`: where `tsp-modem serve` listens and who may connect; the command line's
+/// `--socket`, `--allow-uid` and `--allow-gid` take precedence or add to these.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerFile {
+    /// The Unix socket (default `$XDG_RUNTIME_DIR/tsp/tsp.sock`; a service uses
+    /// `/run/tsp/tsp.sock`).
+    pub socket: Option<PathBuf>,
+    /// User ids allowed besides the server's own user and root.
+    pub allow_uids: Vec<u32>,
+    /// Group ids allowed (by the client's primary group).
+    pub allow_gids: Vec<u32>,
 }
 
 /// One line in a configuration file.

@@ -32,6 +32,7 @@
 
 mod call;
 pub mod config;
+pub mod config_check;
 mod dialing;
 mod line_config;
 mod offer;

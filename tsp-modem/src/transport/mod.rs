@@ -20,6 +20,7 @@ mod driver;
 mod serial;
 #[cfg(feature = "sim")]
 mod sim;
+pub mod uucp_lock;
 
 use std::io;
 
@@ -56,5 +57,14 @@ pub trait PortOpener: Send + Sync + 'static {
     /// simulation's for a simulated modem (see [`PortClock`]).
     fn clock(&self) -> PortClock {
         PortClock::real()
+    }
+
+    /// Whether another program holds the port now (a serial port's UUCP lock, see
+    /// [`uucp_lock`]); `Ok` by default.
+    ///
+    /// # Errors
+    /// `ResourceBusy`, naming the program's PID.
+    fn check_free(&self) -> io::Result<()> {
+        Ok(())
     }
 }

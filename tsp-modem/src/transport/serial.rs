@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_serial::{SerialPort as _, SerialPortBuilderExt, SerialStream};
 
-use super::{ControlLines, ModemPort, PortClock, PortOpener, Signals};
+use super::{ControlLines, ModemPort, PortClock, PortOpener, Signals, uucp_lock};
 
 /// Flow control between the computer and the modem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -46,6 +46,9 @@ pub struct SerialPortOpener {
     /// Real seconds per second of the modem behind the port: 1.0 for hardware; less for a
     /// simulated modem on a pty that runs faster than real time (see [`PortClock`]).
     pub time_scale: f64,
+    /// Where the port's UUCP lock file goes (default [`uucp_lock::default_dir`]: `/var/lock`,
+    /// or `$TSP_LOCK_DIR`); `None` takes no lock. A missing directory means no lock either.
+    pub lock_dir: Option<PathBuf>,
 }
 
 impl SerialPortOpener {
@@ -56,7 +59,20 @@ impl SerialPortOpener {
             baud,
             flow_control: FlowControl::default(),
             time_scale: 1.0,
+            lock_dir: Some(uucp_lock::default_dir()),
         }
+    }
+
+    /// The same opener with its UUCP lock in `dir`, or with no lock (`None`).
+    #[must_use]
+    pub fn with_lock_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.lock_dir = dir;
+        self
+    }
+
+    /// The lock directory, if locking is on and the directory exists.
+    fn usable_lock_dir(&self) -> Option<&std::path::Path> {
+        self.lock_dir.as_deref().filter(|d| d.is_dir())
     }
 
     /// The same opener for a modem whose clock runs at `time_scale` real seconds per modem
@@ -80,16 +96,35 @@ impl PortOpener for SerialPortOpener {
         PortClock::scaled(self.time_scale)
     }
 
+    fn check_free(&self) -> io::Result<()> {
+        match self.usable_lock_dir() {
+            Some(dir) => match uucp_lock::holder(dir, &self.path) {
+                Some(pid) if pid != std::process::id() => {
+                    Err(uucp_lock::held_error(dir, &self.path, pid))
+                }
+                _ => Ok(()),
+            },
+            None => Ok(()),
+        }
+    }
+
     fn open(&self) -> BoxFuture<'_, io::Result<Box<dyn ModemPort>>> {
         Box::pin(async move {
             let name = self.name();
+            // The UUCP lock first (FHS §5.9): a port mgetty or minicom holds is never touched.
+            let lock = match self.usable_lock_dir() {
+                Some(dir) => Some(uucp_lock::UucpLock::acquire(dir, &self.path)?),
+                None => None,
+            };
             let stream = tokio_serial::new(name.clone(), self.baud)
                 .flow_control(self.flow_control.into())
                 .open_native_async()
                 .map_err(|e| open_error(&name, e))?;
             let exclusive = stream.exclusive();
             tracing::debug!(port = %name, baud = self.baud, exclusive, "serial port open");
-            Ok(Box::new(SerialPort::new(stream, name)) as Box<dyn ModemPort>)
+            let mut port = SerialPort::new(stream, name);
+            port.lock = lock;
+            Ok(Box::new(port) as Box<dyn ModemPort>)
         })
     }
 
@@ -125,6 +160,8 @@ pub struct SerialPort {
     stream: SerialStream,
     name: String,
     no_lines: bool,
+    /// The port's UUCP lock, released with the port.
+    lock: Option<uucp_lock::UucpLock>,
 }
 
 impl SerialPort {
@@ -134,6 +171,7 @@ impl SerialPort {
             stream,
             name,
             no_lines: false,
+            lock: None,
         }
     }
 

@@ -9,6 +9,29 @@ use tsp_sim::cli::{self, Args};
 fn main() -> ExitCode {
     let args = Args::parse();
     cli::init_logging(args.verbose);
+    if args.check {
+        return match args.setup() {
+            Ok(setup) => {
+                let path = args.config.as_deref().unwrap_or(std::path::Path::new("-"));
+                println!(
+                    "{}: good: {} modem(s): {}",
+                    path.display(),
+                    setup.modems.len(),
+                    setup
+                        .modems
+                        .iter()
+                        .map(|m| format!("{} ({})", m.number, m.profile))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("tsp-sim: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

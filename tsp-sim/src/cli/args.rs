@@ -20,7 +20,8 @@ Examples:
   # call waiting on every line, telephony 20 times faster than life
   tsp-sim --call-waiting --time-scale 0.05
 
-  # everything from a file (see the README for its format)
+  # everything from a file (see the README for its format); check it first
+  tsp-sim --config lines.toml --check
   tsp-sim --config lines.toml
 
   # then, in another terminal, talk to a modem:
@@ -84,6 +85,11 @@ pub struct Args {
     /// More diagnostics on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Check the --config file and exit: the problem with its line (exit status 2), or a summary
+    /// of the modems it describes (exit status 0). Starts nothing.
+    #[arg(long, requires = "config")]
+    pub check: bool,
 }
 
 fn parse_number(text: &str) -> Result<String, String> {
