@@ -285,3 +285,16 @@ fn a_missing_port_is_named_in_the_error() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn ports_json_is_one_object_per_port() {
+    let out = tsp_modem(&["ports", "--json"], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for line in text(&out.stdout).lines() {
+        let port: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(
+            port["port"].is_string() && port["kind"].is_string(),
+            "{port}"
+        );
+    }
+}

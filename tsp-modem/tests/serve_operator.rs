@@ -443,3 +443,26 @@ fn serve_takes_its_socket_and_allowed_users_from_the_config_server_section() {
     server.expect("4242", START);
     until(&socket, "the server to answer", |_| true);
 }
+
+#[test]
+fn recipient_and_request_call_speak_json_for_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, socket) = serve_sim(dir.path());
+    let flag = format!("--server={}", socket.display());
+    let mut recipient = Proc::spawn("the recipient", &["recipient", &flag, "--json"]);
+    recipient.expect("registered as a request recipient", START);
+    let out = Command::new(BIN)
+        .args(["request-call", &flag, "--json", "5550100"])
+        .output()
+        .unwrap();
+    let queued: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(queued["event"], "queued");
+    recipient.expect("\"event\":\"request\"", START);
+    let said = recipient.said();
+    let request: serde_json::Value = said
+        .lines()
+        .find(|l| l.contains("\"request\""))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .unwrap();
+    assert_eq!(request["number"], "5550100");
+}

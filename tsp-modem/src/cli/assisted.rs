@@ -8,10 +8,11 @@ use tsp_sdk::spi::CallParams;
 use tsp_sdk::{CallState, RequestModes, Version};
 
 use super::args::{RecipientArgs, RequestCallArgs};
+use super::output::Output;
 use super::{CliError, connect_app};
 
 /// `request-call`: asks the server's highest-priority recipient to place a call.
-pub(super) async fn request_call(args: &RequestCallArgs) -> Result<(), CliError> {
+pub(super) async fn request_call(args: &RequestCallArgs, out: Output) -> Result<(), CliError> {
     let path = args.server.path();
     let shown = path.display().to_string();
     let client = Client::connect(&path).await?;
@@ -31,12 +32,15 @@ pub(super) async fn request_call(args: &RequestCallArgs) -> Result<(), CliError>
         };
         CliError::step("request_make_call", &shown, message)
     })?;
+    if out.json {
+        return out.json_line(&serde_json::json!({ "event": "queued", "number": args.number }));
+    }
     println!("queued: a request recipient will call {}", args.number);
     Ok(())
 }
 
 /// `recipient`: registers, then prints (and with --place, places) each request.
-pub(super) async fn recipient(args: &RecipientArgs) -> Result<(), CliError> {
+pub(super) async fn recipient(args: &RecipientArgs, out: Output) -> Result<(), CliError> {
     let path = args.server.path();
     let shown = path.display().to_string();
     let (app, mut events) = connect_app(&path, "tsp-modem recipient").await?;
@@ -82,27 +86,37 @@ pub(super) async fn recipient(args: &RecipientArgs) -> Result<(), CliError> {
         match event {
             AppEvent::Request { .. } => {
                 while let Ok(request) = app.get_request(RequestModes::MAKECALL).await {
-                    println!(
-                        "request from {}: call {}{}{}",
-                        if request.app_name.is_empty() {
-                            "a program"
-                        } else {
-                            &request.app_name
-                        },
-                        request.dest,
-                        if request.called_party.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", request.called_party)
-                        },
-                        if request.comment.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", request.comment)
-                        },
-                    );
+                    if out.json {
+                        out.json_line(&serde_json::json!({
+                            "event": "request",
+                            "app_name": request.app_name,
+                            "number": request.dest,
+                            "called_party": request.called_party,
+                            "comment": request.comment,
+                        }))?;
+                    } else {
+                        println!(
+                            "request from {}: call {}{}{}",
+                            if request.app_name.is_empty() {
+                                "a program"
+                            } else {
+                                &request.app_name
+                            },
+                            request.dest,
+                            if request.called_party.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", request.called_party)
+                            },
+                            if request.comment.is_empty() {
+                                String::new()
+                            } else {
+                                format!(": {}", request.comment)
+                            },
+                        );
+                    }
                     if args.place {
-                        place(&app, &mut events, line, &request.dest).await;
+                        place(&app, &mut events, line, &request.dest, out).await;
                     }
                 }
             }
@@ -128,11 +142,18 @@ async fn place<A: LineApp>(
     events: &mut tsp_sdk::host::Events,
     line: tsp_sdk::host::Line,
     dest: &str,
+    out: Output,
 ) {
     let placed = match app.make_call(line, Some(dest), CallParams::default()).await {
         Ok(p) => p,
         Err(e) => {
-            println!("  could not place it: {e}");
+            if out.json {
+                let _ = out.json_line(&serde_json::json!({
+                    "event": "placed", "number": dest, "outcome": "failed", "error": e.to_string(),
+                }));
+            } else {
+                println!("  could not place it: {e}");
+            }
             return;
         }
     };
@@ -161,6 +182,12 @@ async fn place<A: LineApp>(
     })
     .await
     .unwrap_or_else(|_| "no progress in 120 s".into());
-    println!("  placed: {outcome}");
+    if out.json {
+        let _ = out.json_line(&serde_json::json!({
+            "event": "placed", "number": dest, "outcome": outcome,
+        }));
+    } else {
+        println!("  placed: {outcome}");
+    }
     let _ = app.drop_call(placed.call).await;
 }

@@ -340,8 +340,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Serve(args) => serve::run(&cli, args).await,
         Command::Status(args) => status::run(args, out).await,
-        Command::Recipient(args) => assisted::recipient(args).await,
-        Command::RequestCall(args) => assisted::request_call(args).await,
+        Command::Recipient(args) => assisted::recipient(args, out).await,
+        Command::RequestCall(args) => assisted::request_call(args, out).await,
         Command::Config(args::ConfigCommand::Check { file }) => docs::config_check(file, out),
         Command::Completions { shell } => docs::completions(*shell),
         Command::Man { dir } => docs::man(dir.as_deref()),
