@@ -42,9 +42,7 @@ impl Output {
             }
             let text = value.to_string();
             if self.events_to_stdout {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{text}");
-                let _ = out.flush();
+                stdout_line(&text);
             } else {
                 eprintln!("{text}");
             }
@@ -52,6 +50,13 @@ impl Output {
             eprintln!("{at:7.1}s  {said}");
         }
     }
+}
+
+/// Writes one line to stdout and flushes it, so a script reading a pipe sees each line at once.
+fn stdout_line(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
 }
 
 /// Whether colour and bold may be used on this stream: a terminal, and `NO_COLOR` unset or empty.

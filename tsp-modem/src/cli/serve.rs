@@ -163,22 +163,24 @@ pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The lines the provider was asked to open since the server started, by name.
-fn used_lines(host: &Host) -> Vec<String> {
+/// The names of the host's lines for which `keep` holds.
+fn lines_where(host: &Host, keep: impl Fn(&tsp_sdk::host::LineView) -> bool) -> Vec<String> {
     host.snapshot()
         .lines
         .into_iter()
-        .filter(|l| l.provider_operations.get("open").is_some_and(|&n| n > 0))
+        .filter(|l| keep(l))
         .map(|l| l.name)
         .collect()
 }
 
+/// The lines the provider was asked to open since the server started, by name.
+fn used_lines(host: &Host) -> Vec<String> {
+    lines_where(host, |l| {
+        l.provider_operations.get("open").is_some_and(|&n| n > 0)
+    })
+}
+
 /// The lines open at the provider now, by name.
 fn open_lines(host: &Host) -> Vec<String> {
-    host.snapshot()
-        .lines
-        .into_iter()
-        .filter(|l| l.open)
-        .map(|l| l.name)
-        .collect()
+    lines_where(host, |l| l.open)
 }

@@ -47,7 +47,9 @@ pub struct SerialPortOpener {
     /// simulated modem on a pty that runs faster than real time (see [`PortClock`]).
     pub time_scale: f64,
     /// Where the port's UUCP lock file goes (default [`uucp_lock::default_dir`]: `/var/lock`,
-    /// or `$TSP_LOCK_DIR`); `None` takes no lock. A missing directory means no lock either.
+    /// or `$TSP_LOCK_DIR`); `None` takes no lock. A missing directory means no lock either, and
+    /// one this user may not write means no lock with a warning; a lock another running program
+    /// holds fails the open with `ResourceBusy` naming its PID.
     pub lock_dir: Option<PathBuf>,
 }
 
@@ -113,7 +115,16 @@ impl PortOpener for SerialPortOpener {
             let name = self.name();
             // The UUCP lock first (FHS §5.9): a port mgetty or minicom holds is never touched.
             let lock = match self.usable_lock_dir() {
-                Some(dir) => Some(uucp_lock::UucpLock::acquire(dir, &self.path)?),
+                Some(dir) => match uucp_lock::UucpLock::acquire(dir, &self.path) {
+                    Ok(lock) => Some(lock),
+                    // A lock directory this user may not write (root:lock 0775 on some systems):
+                    // go on unlocked rather than refuse the port, but say so.
+                    Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                        tracing::warn!(port = %name, error = %e, "no UUCP lock (set TSP_LOCK_DIR to a writable directory)");
+                        None
+                    }
+                    Err(e) => return Err(e),
+                },
                 None => None,
             };
             let stream = tokio_serial::new(name.clone(), self.baud)
