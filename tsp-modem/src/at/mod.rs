@@ -42,6 +42,7 @@ mod error;
 mod event;
 pub mod parse;
 mod registers;
+mod split;
 
 pub use command::{
     CallerIdMode, Command, DIAL_MARGIN, DialString, ESCAPE_OK_WAIT, MAX_DIAL_STRING,
@@ -57,3 +58,4 @@ pub use parse::{
     Ring, RingCadence, RingTag,
 };
 pub use registers::Registers;
+pub use split::split_command_line;

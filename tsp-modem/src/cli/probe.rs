@@ -24,7 +24,10 @@ pub(super) struct ProbeReport {
     /// The profile used.
     profile: String,
     profile_description: String,
+    /// The init lines as the modem took them (a refused command left out by the generic profile).
     init: Vec<String>,
+    /// What a refused init command does, in words.
+    refused_init: &'static str,
     caller_id: String,
     /// Each dial modifier and whether it is honoured.
     dial_modifiers: Vec<Modifier>,
@@ -84,6 +87,7 @@ impl ProbeReport {
             profile: p.name.clone(),
             profile_description: p.description.clone(),
             init: p.init.clone(),
+            refused_init: p.rejected_init.describe(),
             caller_id: p.caller_id.describe().to_owned(),
             dial_modifiers: p
                 .dial_caps
@@ -141,6 +145,7 @@ impl ProbeReport {
                 self.init.join(" ; ")
             },
         );
+        row("refused init", self.refused_init);
         row("caller ID", &self.caller_id);
         row("dial modifiers", &caps.describe());
         row("max rate", &format!("{} bit/s", self.max_rate_bps));

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tsp_sdk::dial::DialCaps;
 
-use super::{CallerIdCommand, Identity, Profile};
+use super::{CallerIdCommand, Identity, Profile, RejectedInit};
 use crate::at::{NumericTable, Quirks};
 
 /// Names [`Profile::by_name`] knows.
@@ -31,17 +31,22 @@ fn profile(name: &str, description: &str, caller_id: CallerIdCommand, quirks: Qu
         quirks,
         dial_caps: WAIT_MODIFIERS,
         max_rate: 33_600,
+        rejected_init: RejectedInit::FailOpen,
     }
 }
 
 /// The generic V.250 modem: caller ID by `+VCID`, else `#CID`.
 pub(super) fn v250() -> Profile {
-    profile(
-        "v250",
-        "generic ITU-T V.250 modem",
-        CallerIdCommand::Probe,
-        Quirks::default(),
-    )
+    Profile {
+        // The modem is unknown: an X4 it lacks must not keep it from working.
+        rejected_init: RejectedInit::DropCommand,
+        ..profile(
+            "v250",
+            "generic ITU-T V.250 modem",
+            CallerIdCommand::Probe,
+            Quirks::default(),
+        )
+    }
 }
 
 /// U.S. Robotics: the 5637 USB takes `+VCID`, Sportster/Courier `#CID`; after `ATZ` the port rate

@@ -75,6 +75,33 @@ pub struct Profile {
     pub dial_caps: DialCaps,
     /// The highest line rate, bit/s (V.34: 33600; V.90 needs a digital far end).
     pub max_rate: u32,
+    /// What to do when the modem rejects one command of an init line (V.250 §5.6: `ERROR` for
+    /// the whole line, and none of it is done).
+    pub rejected_init: RejectedInit,
+}
+
+/// What `open` does when the modem answers `ERROR` to an init line: it first resends the line's
+/// commands one per line ([`crate::at::split_command_line`]) to name the command refused, then,
+/// for a command the provider can do without, follows this. `&C1` and `&D2` (DCD follows the
+/// carrier, DTR drop hangs up) are never dropped: without them a call's end goes unnoticed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RejectedInit {
+    /// Leave the refused command out (with a warning) and go on: for the generic profile, whose
+    /// modem is unknown.
+    DropCommand,
+    /// Fail `open` with `LINEERR_OPERATIONFAILED` naming the command: for a known family, whose
+    /// init it is known to take.
+    FailOpen,
+}
+
+impl RejectedInit {
+    /// In words, for `probe`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::DropCommand => "a refused init command is named and dropped",
+            Self::FailOpen => "a refused init command is named and fails open",
+        }
+    }
 }
 
 impl Profile {

@@ -9,6 +9,7 @@
 )]
 
 pub mod fake;
+pub mod inject;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -112,6 +113,8 @@ pub struct World {
     pub ours: LineId,
     pub far: LineId,
     pub seen: Vec<Seen>,
+    /// Slips bytes into what the modem sends (garbage storms).
+    pub from_modem: inject::Injector,
 }
 
 impl Builder {
@@ -152,9 +155,16 @@ impl Builder {
             network.attach_party(third, party).unwrap();
         }
         let sim = Sim::start(network);
-        let opener: Arc<dyn PortOpener> = Arc::new(SimPortOpener::new(sim.clone(), device));
+        let injector = inject::Injector::default();
+        let opener: Arc<dyn PortOpener> = Arc::new(inject::InjectingOpener {
+            inner: Arc::new(SimPortOpener::new(sim.clone(), device)),
+            injector: injector.clone(),
+        });
         let config = ModemLineConfig::new("test line", opener).with_location(self.location);
-        World::with_provider(sim, ModemProvider::new(vec![config]), device, ours, far).await
+        let mut world =
+            World::with_provider(sim, ModemProvider::new(vec![config]), device, ours, far).await;
+        world.from_modem = injector;
+        world
     }
 
     /// Builds and opens line 0.
@@ -196,6 +206,7 @@ impl World {
             ours,
             far,
             seen: Vec::new(),
+            from_modem: inject::Injector::default(),
         }
     }
 

@@ -5,8 +5,10 @@ use std::io;
 use tsp_sdk::{Error, LineErr};
 
 use super::super::ModemLineConfig;
-use crate::at::{AtError, Command, EngineConfig, FinalResult, RawCommand, ServiceClass};
-use crate::profile::{Answered, Asked, Identity, Profile, ServiceClasses};
+use crate::at::{
+    AtError, Command, EngineConfig, FinalResult, RawCommand, ServiceClass, split_command_line,
+};
+use crate::profile::{Answered, Asked, Identity, Profile, RejectedInit, ServiceClasses};
 use crate::transport::{Driver, DriverError};
 
 /// What opening found.
@@ -44,30 +46,34 @@ async fn required(driver: &mut Driver, port: &str, command: Command) -> Result<(
     let name = command.name();
     match driver.command(command).await {
         Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => {
-            let (kind, detail) = match &e {
-                AtError::Timeout {
-                    after, attempts, ..
-                } => (
-                    LineErr::NoDevice,
-                    format!(
-                        "no answer in {} ({attempts} attempt(s))",
-                        crate::at::Secs(*after)
-                    ),
-                ),
-                AtError::Rejected { result, .. } => (
-                    LineErr::OperationFailed,
-                    format!("the modem answered {result}"),
-                ),
-                other => (LineErr::OperationFailed, other.to_string()),
-            };
-            Err(Error::new(kind)
-                .operation(name)
-                .device(port.to_owned())
-                .detail(detail))
-        }
+        Ok(Err(e)) => Err(refused(port, name, &e)),
         Err(e) => Err(lost(port, &e)),
     }
+}
+
+/// A required command that failed: no answer is `LINEERR_NODEVICE`, a refusal
+/// `LINEERR_OPERATIONFAILED`, each naming the command and the port.
+fn refused(port: &str, name: String, e: &AtError) -> Error {
+    let (kind, detail) = match e {
+        AtError::Timeout {
+            after, attempts, ..
+        } => (
+            LineErr::NoDevice,
+            format!(
+                "no answer in {} ({attempts} attempt(s))",
+                crate::at::Secs(*after)
+            ),
+        ),
+        AtError::Rejected { result, .. } => (
+            LineErr::OperationFailed,
+            format!("the modem answered {result}"),
+        ),
+        other => (LineErr::OperationFailed, other.to_string()),
+    };
+    Error::new(kind)
+        .operation(name)
+        .device(port.to_owned())
+        .detail(detail)
 }
 
 /// An identification command: its text, or `None` if the modem refused, kept silent or
@@ -185,6 +191,92 @@ async fn identify(driver: &mut Driver, port: &str) -> Result<Identity, Error> {
     })
 }
 
+/// Init commands the provider relies on (V.250 §6.2.8, §6.2.9): DCD follows the carrier, DTR
+/// drop hangs up. Never dropped, whatever the profile says.
+const ESSENTIAL_INIT: [&str; 2] = ["&C1", "&D2"];
+
+/// Sends one init line; on `ERROR`, resends its commands one per line to name the ones refused,
+/// then drops them or fails per `policy` (see [`RejectedInit`]). Returns the line as the modem
+/// took it (`AT&C1&D2` when `X4` was dropped from `AT&C1&D2X4`).
+async fn init_line(
+    driver: &mut Driver,
+    port: &str,
+    command: Command,
+    policy: RejectedInit,
+) -> Result<String, Error> {
+    let line = command.name();
+    let failed = |detail: String| {
+        Error::new(LineErr::OperationFailed)
+            .operation("open")
+            .device(port.to_owned())
+            .detail(detail)
+    };
+    match driver.command(command).await {
+        Ok(Ok(_)) => return Ok(line),
+        Ok(Err(AtError::Rejected {
+            result: FinalResult::Error,
+            ..
+        })) => {}
+        // Timeouts and other results: as for any required command.
+        Ok(Err(e)) => return Err(refused(port, line, &e)),
+        Err(e) => return Err(lost(port, &e)),
+    }
+    let Some(parts) = split_command_line(&line).filter(|p| p.len() > 1) else {
+        return Err(failed(format!(
+            "init line {line}: the modem answered ERROR"
+        )));
+    };
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    for part in parts {
+        let single = RawCommand::new(&format!("AT{part}"), std::time::Duration::from_secs(3))
+            .map_err(|e| failed(format!("init line {line}: {e}")))?;
+        match driver.command(Command::Raw(single)).await {
+            Ok(Ok(_)) => kept.push(part),
+            Ok(Err(AtError::Rejected {
+                result: FinalResult::Error,
+                ..
+            })) => refused.push(part),
+            Ok(Err(e)) => return Err(failed(format!("init line {line}: AT{part}: {e}"))),
+            Err(e) => return Err(lost(port, &e)),
+        }
+    }
+    let essential: Vec<&String> = refused
+        .iter()
+        .filter(|r| ESSENTIAL_INIT.iter().any(|e| e.eq_ignore_ascii_case(r)))
+        .collect();
+    if !essential.is_empty() {
+        return Err(failed(format!(
+            "init line {line}: the modem rejects {} (ERROR), which the provider relies on (DCD must follow the carrier and a DTR drop must hang up)",
+            essential
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if refused.is_empty() {
+        // Each command alone is taken: the modem refuses their combination (or a line length).
+        tracing::warn!(port, line = %line, "the modem refused the init line whole but took each of its commands alone");
+    } else {
+        match policy {
+            RejectedInit::FailOpen => {
+                return Err(failed(format!(
+                    "init line {line}: the modem rejects {} (ERROR); change the line's init or choose another profile",
+                    refused.join(", ")
+                )));
+            }
+            RejectedInit::DropCommand => tracing::warn!(
+                port,
+                line = %line,
+                dropped = %refused.join(", "),
+                "the modem rejects these init commands; they are left out"
+            ),
+        }
+    }
+    Ok(format!("AT{}", kept.concat()))
+}
+
 /// `ATZ`, after making sure the modem is not left online from an earlier session (hayes.md §13:
 /// drop DTR where there is one; else, if `ATZ` gets no answer, a blind `+++` and `ATZ` again).
 async fn reset(driver: &mut Driver, port: &str) -> Result<(), Error> {
@@ -276,9 +368,14 @@ pub(crate) async fn open(config: &ModemLineConfig) -> Result<Opened, Error> {
             .device(port.clone())
             .detail(format!("init string: {e}"))
     })?;
+    let mut effective = Vec::with_capacity(commands.len());
     for command in commands {
-        required(&mut driver, &port, command).await?;
+        effective.push(init_line(&mut driver, &port, command, profile.rejected_init).await?);
     }
+    let profile = Profile {
+        init: effective.into_iter().filter(|l| l.len() > 2).collect(),
+        ..profile
+    };
     required(&mut driver, &port, Command::Echo(false)).await?;
     required(&mut driver, &port, Command::Verbose(true)).await?;
     let mut caller_id = false;
