@@ -22,7 +22,10 @@ pub struct Digested {
 /// character (line noise) are dropped with a warning too. Nothing here panics on any input.
 #[derive(Debug, Clone)]
 pub struct Digester {
+    /// Received bytes; those before `start` are already digested (dropped on the next push, so
+    /// taking a line costs no copy).
     buf: Vec<u8>,
+    start: usize,
     max_line: usize,
     skipping: bool,
     device: std::sync::Arc<str>,
@@ -34,6 +37,7 @@ impl Digester {
         let max_line = max_line.max(16);
         Self {
             buf: Vec::with_capacity(max_line),
+            start: 0,
             max_line,
             skipping: false,
             device,
@@ -56,52 +60,70 @@ impl Digester {
             }
             .max(1);
         }
-        if self.buf.len() >= self.max_line {
+        if self.len() >= self.max_line {
             tracing::warn!(
                 device = %self.device,
-                bytes = self.buf.len(),
+                bytes = self.len(),
                 "skipping a response line longer than {} bytes",
                 self.max_line
             );
-            self.buf.clear();
+            self.clear();
             self.skipping = true;
             return self.push(input);
+        }
+        if self.start > 0 {
+            // One move per push, not one per line.
+            self.buf.drain(..self.start);
+            self.start = 0;
         }
         let n = input.len().min(self.max_line - self.buf.len());
         self.buf.extend_from_slice(&input[..n]);
         n
     }
 
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.start = 0;
+    }
+
+    /// Marks `n` more bytes as digested.
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        if self.start >= self.buf.len() {
+            self.clear();
+        }
+    }
+
     /// The next complete line, if the buffer holds one.
     pub fn next_line(&mut self, ctx: &ParseContext<'_>) -> Option<Digested> {
         loop {
-            if self.buf.is_empty() {
+            let live = &self.buf[self.start..];
+            if live.is_empty() {
                 return None;
             }
-            let (consumed, line) = match parse::response_line(&self.buf, ctx) {
-                Ok((rest, line)) => (self.buf.len() - rest.len(), line),
+            let (consumed, line) = match parse::response_line(live, ctx) {
+                Ok((rest, line)) => (live.len() - rest.len(), line),
                 Err(nom::Err::Incomplete(_)) => {
                     // A buffer of nothing but header bytes can be dropped: they would be skipped
                     // anyway, and keeping them could fill the buffer with blank lines.
-                    if matches!(parse::header(&self.buf), Err(nom::Err::Incomplete(_))) {
-                        self.buf.clear();
+                    if matches!(parse::header(live), Err(nom::Err::Incomplete(_))) {
+                        self.clear();
                     }
                     return None;
                 }
                 Err(_) => {
                     // The grammar ends in a catch-all, so this is unreachable in practice; drop
                     // the line rather than stall.
-                    let end = self
-                        .buf
+                    let end = live
                         .iter()
                         .position(|&b| b == CR || b == LF)
-                        .map_or(self.buf.len(), |p| p + 1);
+                        .map_or(live.len(), |p| p + 1);
                     tracing::warn!(device = %self.device, "skipping an unparsable line");
-                    self.buf.drain(..end);
+                    self.consume(end);
                     continue;
                 }
             };
-            let raw = &self.buf[..consumed];
+            let raw = &live[..consumed];
             let terminator = raw.last().copied().unwrap_or(CR);
             let numeric = !matches!(line, Line::Text(_)) && {
                 let body = raw.trim_ascii();
@@ -113,10 +135,10 @@ impl Digester {
                     raw = ?String::from_utf8_lossy(raw),
                     "skipping a garbage line"
                 );
-                self.buf.drain(..consumed);
+                self.consume(consumed);
                 continue;
             }
-            self.buf.drain(..consumed);
+            self.consume(consumed);
             return Some(Digested {
                 line,
                 terminator,
@@ -128,17 +150,20 @@ impl Digester {
     /// Removes and returns the bytes not yet part of a line (on a switch to data mode).
     pub fn take(&mut self) -> Vec<u8> {
         self.skipping = false;
-        std::mem::take(&mut self.buf)
+        let mut taken = std::mem::take(&mut self.buf);
+        taken.drain(..self.start);
+        self.start = 0;
+        taken
     }
 
-    /// Bytes held.
+    /// Bytes held (not yet part of a line).
     pub fn len(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.start
     }
 
     /// True when no bytes are held.
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.len() == 0
     }
 }
 
