@@ -95,3 +95,75 @@ async fn carrier_lost_mid_call_disconnects_it_and_the_line_works_again() {
     line_still_works(&mut world).await;
     world.close().await;
 }
+
+fn set_hung(world: &World, hung: bool) {
+    let device = world.device;
+    world.sim.with(|net, now| {
+        net.device_as_mut::<tsp_sim::modem::SimModem>(device)
+            .expect("a simulated modem")
+            .set_hung(hung);
+        net.settle(now);
+    });
+}
+
+fn line_state_seen(seen: &Seen, state: &str) -> bool {
+    matches!(seen, Seen::Other(text) if text.contains("LineDevState") && text.contains(state))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_modem_that_stops_answering_is_reset_taken_out_of_service_and_back_when_it_answers() {
+    let mut world = World::builder().build().await;
+    set_hung(&world, true);
+    // The next command gets no answer in its time.
+    if let Ok((call, request)) = world
+        .make_call(Some(FAR), tsp_sdk::spi::CallParams::data_modem())
+        .await
+    {
+        let _ = world.wait_completion(request).await;
+        world.drain(Duration::from_secs(120)).await;
+        if world.states(call).last().map(|s| s.state()) != Some(CallState::Idle)
+            && let Ok(drop) = world.call_op("drop_call", call).await
+        {
+            let _ = world.wait_completion(drop).await;
+            world.wait_state(call, CallState::Idle).await;
+        }
+        world.close_call(call).await;
+    }
+    // The reset (DTR drop, ATZ) gets no answer either: out of service.
+    if !world
+        .seen
+        .iter()
+        .any(|s| line_state_seen(s, "OUTOFSERVICE"))
+    {
+        world
+            .wait_until("LINEDEVSTATE_OUTOFSERVICE", Duration::from_secs(120), |s| {
+                line_state_seen(s, "OUTOFSERVICE")
+            })
+            .await;
+    }
+    let resets = world.dte_input().matches("ATZ").count();
+    assert!(
+        resets >= 2,
+        "the open's ATZ and at least one reset: {resets}"
+    );
+    let refused = world
+        .make_call(Some(FAR), tsp_sdk::spi::CallParams::data_modem())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.kind(),
+        tsp_sdk::LineErr::InvalLineState,
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("does not answer"), "{refused}");
+    // It answers again: the next reset brings the line back into service.
+    set_hung(&world, false);
+    world
+        .wait_until("LINEDEVSTATE_INSERVICE", Duration::from_secs(120), |s| {
+            line_state_seen(s, "INSERVICE") && !line_state_seen(s, "OUTOFSERVICE")
+        })
+        .await;
+    world.assert_no_violations();
+    line_still_works(&mut world).await;
+    world.close().await;
+}

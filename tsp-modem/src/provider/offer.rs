@@ -46,6 +46,10 @@ pub(crate) fn modem_offer(
             | DisconnectMode::TEMPFAILURE
             | DisconnectMode::BLOCKED
             | DisconnectMode::OUTOFORDER,
+        // A modem that stops answering takes the line out of service until it answers again.
+        line_states: LineOffer::default().line_states
+            | tsp_sdk::LineDevStates::OUTOFSERVICE
+            | tsp_sdk::LineDevStates::INSERVICE,
         ..LineOffer::default()
     }
 }

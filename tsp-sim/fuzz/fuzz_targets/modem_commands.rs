@@ -1,9 +1,11 @@
 //! The simulated modem's command interpreter on the network: two modems (profile chosen by the
 //! first byte) on two lines of one exchange, fed arbitrary DTE bytes in arbitrary chunks,
 //! interleaved with time, DTR changes, carrier loss and line noise. Nothing may panic, every
-//! timer the network asks for must move time forward, and a DTR drop followed by `ATZ` must
-//! always bring a modem back to `OK` (V.250 6.1.1 and &D2: DTR off hangs up and returns to
-//! command state).
+//! timer the network asks for must move time forward, and a power cycle must always bring a
+//! modem back on hook and out of data mode, taking `ATZ` afterwards without a panic. (What it
+//! answers cannot be asserted: the input may have stored `Q1` or another `S3` with `&W`, which
+//! a power cycle loads again; the first run of this target, which expected `OK` after a DTR
+//! drop, found exactly that in its own invariant.)
 #![no_main]
 
 use std::time::{Duration, Instant};
@@ -92,21 +94,27 @@ fuzz_target!(|data: &[u8]| {
         drain(&mut network, a, &mut out[0]);
         drain(&mut network, b, &mut out[1]);
     }
-    // Recovery: DTR off and on, then a reset, on each modem.
+    // Recovery: a power cycle (factory settings, V.250 6.1.2), then a reset, on each modem.
     for (i, device) in [a, b].into_iter().enumerate() {
-        let _ = network.set_dtr(device, false, now);
-        run_until_quiet(&mut network, &mut now, Duration::from_secs(2));
-        let _ = network.set_dtr(device, true, now);
+        let Some(modem) = network.device_as_mut::<SimModem>(device) else {
+            return;
+        };
+        modem.set_powered(false, now);
+        modem.set_powered(true, now);
+        network.settle(now);
         run_until_quiet(&mut network, &mut now, Duration::from_secs(2));
         drain(&mut network, device, &mut out[i]);
         out[i].clear();
-        let _ = network.dte_input(device, b"\rATZ\r", now);
+        let _ = network.dte_input(device, b"ATZ\r", now);
         run_until_quiet(&mut network, &mut now, Duration::from_secs(5));
         drain(&mut network, device, &mut out[i]);
-        let text = String::from_utf8_lossy(&out[i]);
+        let back = network
+            .device::<SimModem>(device)
+            .is_some_and(|m| !m.is_off_hook() && !m.is_online_data());
         assert!(
-            text.contains("OK") || text.contains("ERROR") || text.contains("\r0\r") || text.contains("4\r"),
-            "{name}: modem {i} gave no result to ATZ after a DTR cycle: {text:?}"
+            back,
+            "{name}: modem {i} is off hook or online after a power cycle (it said {:?})",
+            String::from_utf8_lossy(&out[i])
         );
     }
 });

@@ -82,6 +82,12 @@ impl LineTask {
     }
 
     fn on_completed(&mut self, id: CommandId, result: Result<Response, AtError>) {
+        if self.recovery_step_done(id, &result) {
+            return;
+        }
+        if let Err(e @ AtError::Timeout { .. }) = &result {
+            self.modem_silent(e);
+        }
         if self
             .hangup
             .as_ref()

@@ -4,6 +4,7 @@
 mod data;
 mod events;
 mod hangup;
+mod health;
 pub(crate) mod open;
 mod requests;
 
@@ -113,6 +114,8 @@ pub(crate) struct LineTask {
     calls: CallMap,
     ringing: Ringing,
     hangup: Option<Hangup>,
+    /// Resetting a modem that stopped answering (see [`health`]).
+    recovery: Option<health::Recovery>,
     data: Option<DataPath>,
     lost: bool,
     closing: Option<(Reply<()>, Instant)>,
@@ -128,6 +131,7 @@ enum Woke {
     RingGap,
     CloseLimit,
     HangupDue,
+    RecoveryDue,
 }
 
 async fn sleep_until(clock: PortClock, at: Option<Instant>) {
@@ -164,6 +168,7 @@ impl LineTask {
             calls: setup.calls,
             ringing: Ringing::default(),
             hangup: None,
+            recovery: None,
             data: None,
             lost: false,
             closing: None,
@@ -210,7 +215,7 @@ impl LineTask {
                     }
                 }
                 Woke::RingGap => self.ring_gap(),
-                Woke::HangupDue => {} // settle() takes the hang-up further
+                Woke::HangupDue | Woke::RecoveryDue => {} // settle() takes them further
                 Woke::CloseLimit => {
                     tracing::warn!(port = %self.port, "the modem did not hang up in time; closing the port anyway");
                     self.finish_hangup(false);
@@ -232,6 +237,7 @@ impl LineTask {
             }
             progressed |= self.check_written();
             progressed |= self.advance_hangup().await?;
+            progressed |= self.advance_recovery().await?;
             if !progressed || self.done {
                 self.driver.flush().await?;
                 return Ok(());
@@ -247,6 +253,7 @@ impl LineTask {
             .map(|t| t + RING_GAP);
         let close_limit = self.closing.as_ref().map(|(_, t)| *t + CLOSE_LIMIT);
         let hangup_due = self.hangup_due();
+        let recovery_due = self.recovery_due();
         let clock = self.clock;
         let engine = self.driver.engine();
         let accepts_data = engine.mode() == crate::at::Mode::Data
@@ -282,6 +289,7 @@ impl LineTask {
             () = sleep_until(clock, ring_gap), if ring_gap.is_some() => Woke::RingGap,
             () = sleep_until(clock, close_limit), if close_limit.is_some() => Woke::CloseLimit,
             () = sleep_until(clock, hangup_due), if hangup_due.is_some() => Woke::HangupDue,
+            () = sleep_until(clock, recovery_due), if recovery_due.is_some() => Woke::RecoveryDue,
         }
     }
 }

@@ -127,6 +127,13 @@ impl LineTask {
                 "the modem is gone; close the line and open it again when it is back",
             ));
         }
+        if self.out_of_service() {
+            return Err(self.refuse(
+                LineErr::InvalLineState,
+                operation,
+                "the modem does not answer (the line is out of service until a reset gets an answer)",
+            ));
+        }
         Ok(())
     }
 
