@@ -22,6 +22,10 @@
 //! | answer | `+FCLASS`, `ATA`; completes when `ATA` is written; CONNECTED |
 //! | drop | DTR drop (or abort / `+++`), `ATH`, completes, IDLE |
 //! | port error | DISCONNECTED(UNAVAIL), IDLE, pending requests fail, LINE_CLOSE |
+//! | no result to a command in its time | the command's request fails; once the line is quiet: DTR drop, `ATZ`, the init again |
+//! | no result to that reset either | LineDevState(OUTOFSERVICE); make_call/answer: INVALLINESTATE; a reset every 30 s (modem time) |
+//! | the reset answered, the init done | LineDevState(INSERVICE) |
+//! | `ERROR` to a multi-command init line | its commands one per line: the refused one named, dropped (generic profile) or fatal (known family) |
 //!
 //! Secure calls: the address advertises SECURE only when the line's location has a
 //! cancel-call-waiting code; make_call with SECURE dials the code right after `T`/`P`
