@@ -8,9 +8,10 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use atat::digest::{AtDigester, DigestResult, Digester as _, ParseError, Parser};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use tsp_modem::at::parse::{FinalResult, Line, ParseContext};
 use tsp_modem::at::{Digester, NumericTable};
 
@@ -195,5 +196,59 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// The median wall time of `runs` calls of `f`.
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+/// The budget (BENCHMARKS.md): tsp at least 1.5× atat at every chunk size, both timed here
+/// side by side (medians of interleaved runs) after criterion's report. Exit status 1 when missed.
+fn check_budget() {
+    let input = stream(100);
+    let mut missed = Vec::new();
+    println!("chunk   tsp          atat         tsp/atat  (budget >= 1.5x)");
+    for chunk in [1usize, 7, 4096] {
+        let runs = if chunk == 1 { 31 } else { 201 };
+        let mut tsp = Duration::ZERO;
+        let mut atat = Duration::ZERO;
+        for _ in 0..3 {
+            tsp += median(runs, || {
+                black_box(run_tsp(black_box(&input), chunk));
+            });
+            atat += median(runs, || {
+                black_box(run_atat(black_box(&input), chunk));
+            });
+        }
+        let ratio = atat.as_secs_f64() / tsp.as_secs_f64();
+        println!(
+            "{chunk:<7} {:<12} {:<12} {ratio:.2}x",
+            format!("{:.1?}", tsp / 3),
+            format!("{:.1?}", atat / 3)
+        );
+        if ratio < 1.5 {
+            missed.push(format!("{chunk}-byte chunks: tsp is {ratio:.2}x atat, budget 1.5x"));
+        }
+    }
+    if !missed.is_empty() {
+        eprintln!("budgets missed:\n  {}", missed.join("\n  "));
+        std::process::exit(1);
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    if std::env::args().any(|a| a == "--bench") {
+        check_budget();
+    }
+}

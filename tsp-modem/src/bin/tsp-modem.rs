@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use tokio::signal::unix::{SignalKind, signal};
 use tsp_modem::cli::{self, Cli};
 
 fn main() -> ExitCode {
@@ -41,9 +42,21 @@ fn main() -> ExitCode {
             // `serve` handles SIGTERM and SIGINT itself: it shuts every application down first.
             return cli::run(cli).await;
         }
+        // The handler is installed before the command prints anything: `ctrl_c()` polled second
+        // in the select would leave a window in which SIGINT kills the process uncleanly.
+        let mut interrupt = match signal(SignalKind::interrupt()) {
+            Ok(interrupt) => interrupt,
+            Err(e) => {
+                return Err(cli::CliError::Step {
+                    step: "watch SIGINT".into(),
+                    device: "this process".into(),
+                    message: e.to_string(),
+                });
+            }
+        };
         tokio::select! {
             result = cli::run(cli) => result,
-            _ = tokio::signal::ctrl_c() => Ok(()),
+            _ = interrupt.recv() => Ok(()),
         }
     });
     match outcome {

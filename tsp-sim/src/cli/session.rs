@@ -75,8 +75,15 @@ pub async fn run_with_input(
         operation: "write to stdout",
         source,
     };
+    // Both handlers are installed before the table is printed: a script that sends a signal as
+    // soon as it reads the table must find them in place (`tokio::signal::ctrl_c()` would only
+    // install its handler when first polled, after the table, and SIGINT would kill the process).
     let mut terminate = signal(SignalKind::terminate()).map_err(|source| CliError::Io {
         operation: "listen for SIGTERM",
+        source,
+    })?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(|source| CliError::Io {
+        operation: "listen for SIGINT",
         source,
     })?;
     let mut board = Switchboard::start(setup)?;
@@ -84,12 +91,10 @@ pub async fn run_with_input(
     out.write_all(board.table().as_bytes())
         .map_err(write_failed)?;
     out.flush().map_err(write_failed)?;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     let stop = loop {
         let line = tokio::select! {
             line = input.recv() => line,
-            _ = &mut ctrl_c => break Stop::Interrupted,
+            _ = interrupt.recv() => break Stop::Interrupted,
             _ = terminate.recv() => break Stop::Terminated,
         };
         let line = match line {

@@ -24,11 +24,23 @@ pub enum CidValue {
 impl CidValue {
     /// Reads a value, mapping the documented markers (`P`, `PRIVATE`, `O`, `OUT_OF_AREA`, …).
     pub fn from_text(value: &str) -> Self {
-        let v = value.trim();
-        match v.to_ascii_uppercase().as_str() {
-            "P" | "PRIVATE" | "BLOCKED" => Self::Private,
-            "O" | "OUT_OF_AREA" | "OUT OF AREA" | "UNAVAILABLE" => Self::Unavailable,
-            _ => Self::Present(v.to_owned()),
+        Self::marker(value.trim()).unwrap_or_else(|| Self::Present(value.trim().to_owned()))
+    }
+
+    /// Reads a value already trimmed (as [`text`] leaves it), keeping its allocation.
+    fn from_trimmed(value: String) -> Self {
+        Self::marker(&value).unwrap_or(Self::Present(value))
+    }
+
+    /// The withheld marker `value` spells, in any case.
+    fn marker(value: &str) -> Option<Self> {
+        let is = |words: &[&str]| words.iter().any(|w| value.eq_ignore_ascii_case(w));
+        if is(&["P", "PRIVATE", "BLOCKED"]) {
+            Some(Self::Private)
+        } else if is(&["O", "OUT_OF_AREA", "OUT OF AREA", "UNAVAILABLE"]) {
+            Some(Self::Unavailable)
+        } else {
+            None
         }
     }
 
@@ -94,24 +106,25 @@ enum Tag {
     NoName,
 }
 
-fn field(tag: Tag, value: &str) -> CallerIdField {
+/// The field a tag names, from its value as [`text`] cleaned it (trimmed).
+fn field(tag: Tag, value: String) -> CallerIdField {
     match tag {
-        Tag::Date => CallerIdField::Date(value.to_owned()),
-        Tag::Time => CallerIdField::Time(value.to_owned()),
-        Tag::Number => CallerIdField::Number(CidValue::from_text(value)),
-        Tag::Name => CallerIdField::Name(CidValue::from_text(value)),
-        Tag::Mesg => CallerIdField::Message(value.to_owned()),
-        Tag::Called => CallerIdField::Called(value.to_owned()),
-        Tag::NoNumber => CallerIdField::Number(reason(value)),
-        Tag::NoName => CallerIdField::Name(reason(value)),
+        Tag::Date => CallerIdField::Date(value),
+        Tag::Time => CallerIdField::Time(value),
+        Tag::Number => CallerIdField::Number(CidValue::from_trimmed(value)),
+        Tag::Name => CallerIdField::Name(CidValue::from_trimmed(value)),
+        Tag::Mesg => CallerIdField::Message(value),
+        Tag::Called => CallerIdField::Called(value),
+        Tag::NoNumber => CallerIdField::Number(reason(&value)),
+        Tag::NoName => CallerIdField::Name(reason(&value)),
     }
 }
 
 /// A "reason for no number/name" value: `P` private, anything else unavailable.
 fn reason(value: &str) -> CidValue {
-    match CidValue::from_text(value) {
-        CidValue::Present(_) => CidValue::Unavailable,
-        withheld => withheld,
+    match CidValue::marker(value) {
+        Some(withheld) => withheld,
+        None => CidValue::Unavailable,
     }
 }
 
@@ -136,7 +149,7 @@ fn formatted(input: &[u8]) -> IResult<&[u8], CallerIdField> {
         line_end,
     )
         .parse(input)?;
-    Ok((input, field(tag, &text(raw))))
+    Ok((input, field(tag, text(raw))))
 }
 
 /// ZyXEL 1496 labels: `CALLER NUMBER: …`, `CALLER NAME: …`, `REASON FOR NO CALLER NUMBER: …`.
@@ -150,7 +163,7 @@ fn labelled(input: &[u8]) -> IResult<&[u8], CallerIdField> {
     ))
     .parse(input)?;
     let (input, (_, raw, _)) = (space0, rest_of_line, line_end).parse(input)?;
-    Ok((input, field(tag, &text(raw))))
+    Ok((input, field(tag, text(raw))))
 }
 
 /// ZyXEL 2864 ISDN `FM:<from> [TO:<to>]`; only the calling number is kept here.

@@ -23,7 +23,11 @@ impl Connect {
     /// `"FAX"`); control characters and leading and trailing blanks are dropped, as the parser
     /// does.
     pub fn from_text(raw: &str) -> Self {
-        let text = text(raw.as_bytes());
+        Self::from_clean(text(raw.as_bytes()))
+    }
+
+    /// Builds a `CONNECT` from text already cleaned by [`text`].
+    fn from_clean(text: String) -> Self {
         let rate = leading_rate(&text).map(|(rate, _)| rate);
         Self { text, rate }
     }
@@ -107,8 +111,14 @@ fn leading_rate(text: &str) -> Option<(u32, usize)> {
     {
         return None;
     }
-    let digits: String = text[..end].chars().filter(char::is_ascii_digit).collect();
-    digits.parse().ok().map(|rate| (rate, end))
+    // Digits past u32 are no rate, as `str::parse` would say.
+    bytes[..end]
+        .iter()
+        .filter(|b| b.is_ascii_digit())
+        .try_fold(0u32, |rate, &d| {
+            rate.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+        })
+        .map(|rate| (rate, end))
 }
 
 /// `CONNECT [<text>]`: the connection result code.
@@ -127,7 +137,7 @@ pub fn connect(input: &[u8]) -> IResult<&[u8], Connect> {
     }
     let (input, raw) = rest_of_line(input)?;
     let (input, _) = line_end(input)?;
-    Ok((input, Connect::from_text(&text(raw))))
+    Ok((input, Connect::from_clean(text(raw))))
 }
 
 #[cfg(test)]

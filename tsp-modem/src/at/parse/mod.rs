@@ -81,6 +81,55 @@ pub fn response_line<'i>(input: &'i [u8], ctx: &ParseContext<'_>) -> IResult<&'i
             other => return other,
         }
     }
+    element(input)
+}
+
+/// The element at the start of `input` (header skipped, so not empty and not blank).
+///
+/// Every element parser begins with a keyword matched without regard to case, so a parser whose
+/// keywords cannot begin with the line's first byte fails with an error on it, never asks for
+/// more; skipping it changes nothing. The first byte therefore picks the few parsers worth
+/// trying, in the order of [`response_line`], and information text stays the catch-all. (The
+/// full sequence is kept in the tests and checked against this one on arbitrary input.)
+fn element(input: &[u8]) -> IResult<&[u8], Line> {
+    let final_result = || final_result_code.map(Line::Result);
+    let connect = || connect.map(|c| Line::Result(FinalResult::Connect(c)));
+    let intermediate = || intermediate_result_code.map(Line::Intermediate);
+    let caller_id = || caller_id.map(Line::CallerId);
+    let Some(first) = input.first() else {
+        return Err(nom::Err::Incomplete(nom::Needed::new(1)));
+    };
+    match first.to_ascii_uppercase() {
+        // OK, ERROR, BUSY, BLACKLISTED, BLACKLIST FULL, LINE IN USE, UN-OBTAINABLE NUMBER
+        b'O' | b'E' | b'B' | b'L' | b'U' => alt((final_result(), text_line)).parse(input),
+        // NO CARRIER, NO DIALTONE, NO ANSWER, NO LINE; NMBR, NBR, NAME, NDID
+        b'N' => alt((final_result(), caller_id(), text_line)).parse(input),
+        // DELAYED; DATA; DRON, DROF; DATE, DDN_NMBR
+        b'D' => alt((
+            final_result(),
+            intermediate(),
+            ring_cadence.map(Line::RingCadence),
+            caller_id(),
+            text_line,
+        ))
+        .parse(input),
+        // CONNECT; CARRIER, COMPRESSION; CALLER NUMBER, CALLER'S NUMBER, CALLER NAME
+        b'C' => alt((connect(), intermediate(), caller_id(), text_line)).parse(input),
+        // PROTOCOL
+        b'P' => alt((intermediate(), text_line)).parse(input),
+        // FAX; FM:
+        b'F' => alt((intermediate(), caller_id(), text_line)).parse(input),
+        // RINGING; RING; REASON FOR NO CALLER …
+        b'R' => alt((intermediate(), ring.map(Line::Ring), caller_id(), text_line)).parse(input),
+        // TIME, MESG
+        b'T' | b'M' => alt((caller_id(), text_line)).parse(input),
+        _ => text_line(input),
+    }
+}
+
+/// The whole sequence of element parsers, each tried in turn: what [`element`] must agree with.
+#[cfg(test)]
+pub(crate) fn element_by_every_parser(input: &[u8]) -> IResult<&[u8], Line> {
     alt((
         final_result_code.map(Line::Result),
         connect.map(|c| Line::Result(FinalResult::Connect(c))),
@@ -132,6 +181,54 @@ mod tests {
             lines(b"0\r\n0\r", true),
             [Line::Text("0".into()), Line::Result(FinalResult::Ok)]
         );
+    }
+
+    /// Lines built from every keyword of the grammar, in both cases, cut short and run on.
+    fn keyword_line() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        const WORDS: &[&str] = &[
+            "OK", "ERROR", "NO CARRIER", "NO DIALTONE", "NO DIAL TONE", "NO ANSWER", "NO LINE",
+            "BUSY", "DELAYED", "BLACKLISTED", "BLACKLIST FULL", "LINE IN USE", "LINE-IN-USE",
+            "UN-OBTAINABLE NUMBER", "CONNECT", "CONNECT 33600/ARQ", "CARRIER 28800",
+            "PROTOCOL: LAPM", "COMPRESSION: V.42BIS", "FAX", "DATA", "RINGING", "RING", "RING 2",
+            "RING;5551234", "DRON=11", "DROF = 40", "DATE = 0321", "TIME=1405", "NMBR = 5551234",
+            "DDN_NMBR=5551234", "NBR=5551234", "NAME = JANE DOE", "MESG = 070F", "NDID=5550100",
+            "CALLER NUMBER: 5551234", "CALLER'S NUMBER: 5551234", "CALLER NAME: JANE",
+            "REASON FOR NO CALLER NUMBER: P", "REASON FOR NO CALLER NAME: O", "FM:5551234 TO:1",
+            "56000", "OKAY", "ERROR 5", "CONNECTED", "RINGS", "x",
+        ];
+        (
+            proptest::sample::select(WORDS),
+            any::<bool>(),
+            0usize..24,
+            proptest::collection::vec(
+                prop_oneof![Just(b'\r'), Just(b'\n'), Just(b' '), any::<u8>()],
+                0..6,
+            ),
+        )
+            .prop_map(|(word, lower, cut, tail)| {
+                let mut line = if lower {
+                    word.to_ascii_lowercase().into_bytes()
+                } else {
+                    word.as_bytes().to_vec()
+                };
+                if cut < 12 {
+                    line.truncate(cut.max(1)); // half a keyword, then whatever follows
+                }
+                line.extend(tail);
+                line
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_first_byte_dispatch_agrees_with_trying_every_parser(
+            line in proptest::prop_oneof![keyword_line(), proptest::collection::vec(proptest::prelude::any::<u8>(), 1..40)],
+        ) {
+            // `element` is only ever called after the header, on a line that is not blank.
+            proptest::prop_assume!(header(&line).is_ok_and(|(rest, _)| rest.len() == line.len()));
+            proptest::prop_assert_eq!(element(&line), element_by_every_parser(&line));
+        }
     }
 
     #[test]

@@ -96,30 +96,45 @@ impl fmt::Display for FinalResult {
 /// `UN-OBTAINABLE NUMBER` (hayes.md §3.4). USR and ZyXEL spell `NO DIAL TONE` with a blank (§3.1).
 /// The line may carry trailing blanks; `OKAY` or `ERROR 5` are information text, not results.
 pub fn final_result_code(input: &[u8]) -> IResult<&[u8], FinalResult> {
-    terminated(
-        alt((
-            value(FinalResult::Ok, tag_no_case("OK")),
-            value(FinalResult::Error, tag_no_case("ERROR")),
-            value(FinalResult::NoCarrier, tag_no_case("NO CARRIER")),
-            value(FinalResult::NoDialtone, tag_no_case("NO DIALTONE")),
-            value(FinalResult::NoDialtone, tag_no_case("NO DIAL TONE")),
-            value(FinalResult::NoAnswer, tag_no_case("NO ANSWER")),
-            value(FinalResult::NoLine, tag_no_case("NO LINE")),
-            value(FinalResult::Busy, tag_no_case("BUSY")),
-            value(FinalResult::Delayed, tag_no_case("DELAYED")),
-            value(FinalResult::Blacklisted, tag_no_case("BLACKLISTED")),
-            value(FinalResult::BlacklistFull, tag_no_case("BLACKLIST FULL")),
-            value(FinalResult::LineInUse, tag_no_case("LINE IN USE")),
-            value(FinalResult::LineInUse, tag_no_case("LINE-IN-USE")),
-            value(
-                FinalResult::Unobtainable,
-                tag_no_case("UN-OBTAINABLE NUMBER"),
-            ),
-        )),
-        line_end,
-    )
-    .parse(input)
+    let first = input.first().map(u8::to_ascii_uppercase);
+    for (word, result) in VERBOSE {
+        let word = word.as_bytes();
+        if first.is_some_and(|f| f != word[0]) {
+            continue;
+        }
+        let n = word.len().min(input.len());
+        if !input[..n].eq_ignore_ascii_case(&word[..n]) {
+            continue;
+        }
+        if n < word.len() {
+            // Half a keyword so far.
+            return Err(nom::Err::Incomplete(Needed::new(word.len() - n)));
+        }
+        // No keyword begins another, so this is the only one that can fit: `OKAY` and
+        // `ERROR 5` fail here and read as information text.
+        let (rest, _) = line_end(&input[n..])?;
+        return Ok((rest, result.clone()));
+    }
+    Err(nom::Err::Error(Error::new(input, ErrorKind::Tag)))
 }
+
+/// The verbose final result codes other than `CONNECT`, as [`final_result_code`] spells them.
+const VERBOSE: &[(&str, FinalResult)] = &[
+    ("OK", FinalResult::Ok),
+    ("ERROR", FinalResult::Error),
+    ("NO CARRIER", FinalResult::NoCarrier),
+    ("NO DIALTONE", FinalResult::NoDialtone),
+    ("NO DIAL TONE", FinalResult::NoDialtone),
+    ("NO ANSWER", FinalResult::NoAnswer),
+    ("NO LINE", FinalResult::NoLine),
+    ("BUSY", FinalResult::Busy),
+    ("DELAYED", FinalResult::Delayed),
+    ("BLACKLISTED", FinalResult::Blacklisted),
+    ("BLACKLIST FULL", FinalResult::BlacklistFull),
+    ("LINE IN USE", FinalResult::LineInUse),
+    ("LINE-IN-USE", FinalResult::LineInUse),
+    ("UN-OBTAINABLE NUMBER", FinalResult::Unobtainable),
+];
 
 /// The portable numeric codes 0-8 (V.250 Table 1 plus TIA-602 `5 = CONNECT 1200`).
 fn portable(code: u8) -> Option<Line> {
@@ -296,6 +311,82 @@ impl NumericTable {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    /// The grammar [`final_result_code`] implements, as nom combinators: what it must agree with.
+    fn final_result_code_by_grammar(input: &[u8]) -> IResult<&[u8], FinalResult> {
+    terminated(
+        alt((
+            value(FinalResult::Ok, tag_no_case("OK")),
+            value(FinalResult::Error, tag_no_case("ERROR")),
+            value(FinalResult::NoCarrier, tag_no_case("NO CARRIER")),
+            value(FinalResult::NoDialtone, tag_no_case("NO DIALTONE")),
+            value(FinalResult::NoDialtone, tag_no_case("NO DIAL TONE")),
+            value(FinalResult::NoAnswer, tag_no_case("NO ANSWER")),
+            value(FinalResult::NoLine, tag_no_case("NO LINE")),
+            value(FinalResult::Busy, tag_no_case("BUSY")),
+            value(FinalResult::Delayed, tag_no_case("DELAYED")),
+            value(FinalResult::Blacklisted, tag_no_case("BLACKLISTED")),
+            value(FinalResult::BlacklistFull, tag_no_case("BLACKLIST FULL")),
+            value(FinalResult::LineInUse, tag_no_case("LINE IN USE")),
+            value(FinalResult::LineInUse, tag_no_case("LINE-IN-USE")),
+            value(
+                FinalResult::Unobtainable,
+                tag_no_case("UN-OBTAINABLE NUMBER"),
+            ),
+        )),
+        line_end,
+    )
+    .parse(input)
+}
+
+    /// What a caller acts on: the value and the rest, or "need more", or "not this"; the size
+    /// asked for and the error's position are the grammar's detail.
+    fn outcome(parsed: IResult<&[u8], FinalResult>) -> Result<(&[u8], FinalResult), bool> {
+        parsed.map_err(|e| e.is_incomplete())
+    }
+
+    #[test]
+    fn no_keyword_begins_another_so_the_first_that_fits_is_the_only_one() {
+        for (a, _) in VERBOSE {
+            for (b, _) in VERBOSE {
+                assert!(a == b || !b.starts_with(a), "{a:?} begins {b:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_keyword_table_agrees_with_the_grammar(
+            word in proptest::sample::select(VERBOSE),
+            lower in proptest::prelude::any::<bool>(),
+            cut in 0usize..24,
+            tail in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'\r'),
+                    proptest::strategy::Just(b'\n'),
+                    proptest::strategy::Just(b' '),
+                    proptest::strategy::Just(b'\t'),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..5,
+            ),
+        ) {
+            let mut line = word.0.as_bytes().to_vec();
+            if lower {
+                line.make_ascii_lowercase();
+            }
+            line.truncate(cut.max(1));
+            line.extend(tail);
+            proptest::prop_assert_eq!(outcome(final_result_code(&line)), outcome(final_result_code_by_grammar(&line)));
+        }
+
+        #[test]
+        fn any_bytes_read_the_same_by_table_and_grammar(
+            line in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16),
+        ) {
+            proptest::prop_assert_eq!(outcome(final_result_code(&line)), outcome(final_result_code_by_grammar(&line)));
+        }
+    }
 
     #[test]
     fn both_spellings_of_no_dialtone() {

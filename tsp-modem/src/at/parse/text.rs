@@ -70,6 +70,16 @@ pub fn information_text(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// commands; modems put them in banners, e.g. ATI9 PnP strings), bytes that are not UTF-8 become
 /// U+FFFD, and blanks are trimmed at both ends.
 pub fn text(raw: &[u8]) -> String {
+    // One pass with no early exit (so it vectorises): printable ASCII and tabs only, as nearly
+    // every line is, leaves nothing to drop or replace.
+    let printable = raw
+        .iter()
+        .fold(true, |ok, &b| ok & ((0x20..0x7f).contains(&b) | (b == b'\t')));
+    if printable {
+        return std::str::from_utf8(raw.trim_ascii())
+            .map(str::to_owned)
+            .unwrap_or_default();
+    }
     let kept: Vec<u8> = raw
         .iter()
         .copied()
