@@ -7,8 +7,14 @@
 //! differs from the stream's is reported, because a parser that skips lines is not faster.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support {
+    pub(crate) mod median;
+}
+
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use support::median::median;
 
 use atat::digest::{AtDigester, DigestResult, Digester as _, ParseError, Parser};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
@@ -196,19 +202,6 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// The median wall time of `runs` calls of `f`.
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
-}
-
 /// The budget (BENCHMARKS.md): tsp at least 1.5× atat at every chunk size, both timed here
 /// side by side (medians of interleaved runs) after criterion's report. Exit status 1 when missed.
 fn check_budget() {
@@ -234,7 +227,9 @@ fn check_budget() {
             format!("{:.1?}", atat / 3)
         );
         if ratio < 1.5 {
-            missed.push(format!("{chunk}-byte chunks: tsp is {ratio:.2}x atat, budget 1.5x"));
+            missed.push(format!(
+                "{chunk}-byte chunks: tsp is {ratio:.2}x atat, budget 1.5x"
+            ));
         }
     }
     if !missed.is_empty() {

@@ -247,6 +247,7 @@ impl ScriptBuilder {
             requests: VecDeque::new(),
             received: Vec::new(),
             data: Vec::new(),
+            data_total: 0,
         }
     }
 }
@@ -258,6 +259,10 @@ struct Pending {
     step: Step,
     per_call: bool,
 }
+
+/// How many payload bytes a [`ScriptedParty`] keeps of what it receives (1 MiB): enough for any
+/// test to compare, bounded for an echo service that runs for days.
+pub const DATA_KEPT: usize = 1 << 20;
 
 /// A scripted far end plugged into a line (see the [module documentation](self)).
 #[derive(Debug)]
@@ -280,6 +285,7 @@ pub struct ScriptedParty {
     requests: VecDeque<FarEndRequest>,
     received: Vec<(Instant, LineSignal)>,
     data: Vec<u8>,
+    data_total: u64,
 }
 
 impl ScriptedParty {
@@ -288,7 +294,9 @@ impl ScriptedParty {
         ScriptBuilder::default()
     }
 
-    /// Everything the exchange signalled to this party, with times.
+    /// Everything the exchange signalled to this party, with times; `Data` signals only while
+    /// the first [`DATA_KEPT`] bytes arrive (an echo service in a long-running simulator would
+    /// otherwise keep every byte of every call).
     pub fn received(&self) -> &[(Instant, LineSignal)] {
         &self.received
     }
@@ -316,9 +324,15 @@ impl ScriptedParty {
             .map(|(at, _)| *at)
     }
 
-    /// All payload bytes received from the far end (noise not included), concatenated.
+    /// The payload bytes received from the far end (noise not included), concatenated: the
+    /// first [`DATA_KEPT`] bytes it received (see [`ScriptedParty::data_received_total`]).
     pub fn data_received(&self) -> &[u8] {
         &self.data
+    }
+
+    /// How many payload bytes the party received in all, kept or not.
+    pub fn data_received_total(&self) -> u64 {
+        self.data_total
     }
 
     /// The caller IDs the party received.
@@ -480,7 +494,18 @@ impl ScriptedParty {
 
 impl Terminal for ScriptedParty {
     fn on_signal(&mut self, signal: LineSignal, now: Instant) {
-        self.received.push((now, signal.clone()));
+        let kept = match &signal {
+            LineSignal::Data(bytes) => {
+                let room = DATA_KEPT.saturating_sub(self.data.len());
+                self.data.extend_from_slice(&bytes[..bytes.len().min(room)]);
+                self.data_total += bytes.len() as u64;
+                room > 0
+            }
+            _ => true,
+        };
+        if kept {
+            self.received.push((now, signal.clone()));
+        }
         match signal {
             LineSignal::DialTone => {
                 if let Some(number) = self.pending_dial.take() {
@@ -506,7 +531,6 @@ impl Terminal for ScriptedParty {
                 }
             }
             LineSignal::Data(bytes) => {
-                self.data.extend_from_slice(&bytes);
                 if self.script.echo && self.connected {
                     self.push(LineAction::Data(bytes));
                 }

@@ -16,7 +16,7 @@ pub const IN_BAND_PAUSE: Duration = Duration::from_millis(250);
 /// How often DCD is read while a call is online (it is also read before every chunk of input).
 pub const DCD_POLL: Duration = Duration::from_millis(500);
 
-const READ_BUFFER: usize = 4096;
+const READ_BUFFER: usize = 16 * 1024;
 
 /// The port failed: the device is gone (unplugged, powered off, or the pty closed).
 #[derive(Debug, thiserror::Error)]

@@ -342,7 +342,7 @@ impl Switchboard {
             let exchange = net.exchange();
             let status = exchange.line_status(target_line);
             let heard = |signal: &LineSignal| net.terminal::<Caller>(line).is_some_and(|c| c.party().heard(signal));
-            let waited_for = net.transcript().entries().iter().find_map(|entry| match &entry.event {
+            let waited_for = net.transcript().entries().find_map(|entry| match &entry.event {
                 TranscriptEvent::Exchange(ExchangeEvent::CallWaiting { caller, partner, .. }) if *caller == line => {
                     Some(*partner)
                 }

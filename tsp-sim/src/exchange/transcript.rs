@@ -5,6 +5,7 @@
 //! checks from it what reached the exchange (e.g. that a cancel code was dialled before the
 //! number).
 
+use std::collections::VecDeque;
 use std::fmt::{self, Write as _};
 use std::time::Duration;
 
@@ -71,20 +72,66 @@ pub struct TranscriptEntry {
     pub event: TranscriptEvent,
 }
 
-/// Everything that happened in a run, in order. `Display` prints it one entry per line, with the
-/// seed that replays it first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a transcript keeps by default: the most recent 32 MiB (see [`Transcript::with_limit`]).
+pub const DEFAULT_LIMIT: usize = 32 << 20;
+
+/// Everything that happened in a run, in order, up to a memory limit. `Display` prints it one
+/// entry per line, with the seed that replays it first.
+///
+/// A transcript keeps the most recent entries that fit its limit (bytes of payload plus a fixed
+/// cost per entry; [`DEFAULT_LIMIT`] unless [`Transcript::with_limit`] says otherwise) and counts
+/// the ones it let go, so a long data call through a long-running simulator (`tsp-sim`,
+/// `tsp-modem serve --sim`) does not grow without bound. A conformance case's whole run fits many
+/// times over.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transcript {
     seed: u64,
-    entries: Vec<TranscriptEntry>,
+    entries: VecDeque<TranscriptEntry>,
+    /// What `entries` holds, by [`cost`].
+    held: usize,
+    limit: usize,
+    dropped: u64,
+}
+
+impl Default for Transcript {
+    fn default() -> Self {
+        Self::new(0)
+    }
+}
+
+/// What an entry costs against the limit: its payload bytes and the entry itself.
+fn cost(event: &TranscriptEvent) -> usize {
+    let payload = match event {
+        TranscriptEvent::DteIn { bytes, .. } | TranscriptEvent::DteOut { bytes, .. } => bytes.len(),
+        TranscriptEvent::Action {
+            action: LineAction::Data(bytes),
+            ..
+        }
+        | TranscriptEvent::Signal {
+            signal: LineSignal::Data(bytes),
+            ..
+        } => bytes.len(),
+        TranscriptEvent::Note(text) => text.len(),
+        _ => 0,
+    };
+    payload + std::mem::size_of::<TranscriptEntry>()
 }
 
 impl Transcript {
-    /// An empty transcript of a run with this seed.
+    /// An empty transcript of a run with this seed, keeping [`DEFAULT_LIMIT`].
     pub fn new(seed: u64) -> Self {
+        Self::with_limit(seed, DEFAULT_LIMIT)
+    }
+
+    /// An empty transcript that keeps the most recent `limit` bytes (payload plus a fixed cost
+    /// per entry) and drops older entries beyond that.
+    pub fn with_limit(seed: u64, limit: usize) -> Self {
         Self {
             seed,
-            entries: Vec::new(),
+            entries: VecDeque::new(),
+            held: 0,
+            limit,
+            dropped: 0,
         }
     }
 
@@ -93,14 +140,27 @@ impl Transcript {
         self.seed
     }
 
-    /// Appends an entry.
+    /// Appends an entry, dropping the oldest ones while the transcript is over its limit (the
+    /// newest entry is always kept).
     pub fn record(&mut self, at: Duration, event: TranscriptEvent) {
-        self.entries.push(TranscriptEntry { at, event });
+        self.held += cost(&event);
+        self.entries.push_back(TranscriptEntry { at, event });
+        while self.held > self.limit && self.entries.len() > 1 {
+            if let Some(old) = self.entries.pop_front() {
+                self.held -= cost(&old.event);
+                self.dropped += 1;
+            }
+        }
     }
 
-    /// Every entry, in order.
-    pub fn entries(&self) -> &[TranscriptEntry] {
-        &self.entries
+    /// Every entry kept, oldest first.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = &TranscriptEntry> + DoubleEndedIterator {
+        self.entries.iter()
+    }
+
+    /// How many of the oldest entries were dropped to stay within the limit.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// The numbers `line` dialled, one record per call, as the exchange understood them.
@@ -269,6 +329,14 @@ impl fmt::Display for Transcript {
             "transcript (seed {seed}; replay with {SEED_ENV}={seed})",
             seed = self.seed
         )?;
+        if self.dropped > 0 {
+            writeln!(
+                f,
+                "({} earlier entries dropped: a transcript keeps its most recent {} KiB)",
+                self.dropped,
+                self.limit / 1024
+            )?;
+        }
         for entry in &self.entries {
             writeln!(f, "{entry}")?;
         }
@@ -281,6 +349,40 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+
+    #[test]
+    fn a_transcript_over_its_limit_drops_its_oldest_entries_and_says_so() {
+        let mut t = Transcript::with_limit(7, 4096);
+        for i in 0..1000u32 {
+            t.record(
+                Duration::from_millis(u64::from(i)),
+                TranscriptEvent::DteIn {
+                    device: DeviceId(0),
+                    bytes: Bytes::from(vec![b'x'; 100]),
+                },
+            );
+        }
+        let kept = t.entries().len();
+        assert!(kept > 10 && kept < 41, "{kept} entries kept");
+        assert_eq!(t.dropped() + kept as u64, 1000);
+        assert_eq!(
+            t.entries().last().map(|e| e.at),
+            Some(Duration::from_millis(999)),
+            "the newest entry is kept"
+        );
+        let printed = t.to_string();
+        assert!(
+            printed.contains(&format!("({} earlier entries dropped", t.dropped())),
+            "{printed}"
+        );
+        let mut huge = Transcript::with_limit(7, 16);
+        huge.record(Duration::ZERO, TranscriptEvent::Note("x".repeat(100)));
+        assert_eq!(
+            huge.entries().len(),
+            1,
+            "an entry over the limit alone is still kept"
+        );
+    }
 
     #[test]
     fn escaped_bytes_use_the_capture_notation() {

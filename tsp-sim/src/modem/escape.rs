@@ -35,40 +35,56 @@ impl EscapeDetector {
         escape_char: Option<u8>,
         guard: Option<Duration>,
     ) -> Option<usize> {
-        for (i, &b) in bytes.iter().enumerate() {
-            self.armed_until = None;
-            let silent_before = |since: Option<Instant>| match (guard, since) {
-                (None, _) | (_, None) => true,
-                (Some(g), Some(t)) => now.saturating_duration_since(t) >= g,
-            };
-            if Some(b) == escape_char {
-                let continues = self.count > 0
-                    && match (guard, self.last_escape_at) {
-                        (Some(g), Some(t)) => now.saturating_duration_since(t) < g,
-                        _ => true,
-                    };
-                if continues {
-                    self.count += 1;
-                } else if silent_before(self.last_byte_at) {
-                    self.count = 1;
-                } else {
-                    self.count = 0;
-                }
-                self.last_escape_at = Some(now);
-                if self.count == 3 {
-                    self.count = 0;
-                    match guard {
-                        None => {
-                            self.last_byte_at = Some(now);
-                            return Some(i + 1);
-                        }
-                        Some(g) => self.armed_until = Some(now + g),
-                    }
-                }
-            } else {
+        let mut i = 0;
+        while i < bytes.len() {
+            // A run of other bytes, all at `now`, leaves what its last byte leaves: no candidate,
+            // nothing armed, the line busy at `now`. Data is nearly all such runs.
+            let run = escape_char
+                .and_then(|c| memchr::memchr(c, &bytes[i..]))
+                .unwrap_or(bytes.len() - i);
+            if run > 0 {
+                self.armed_until = None;
                 self.count = 0;
+                self.last_byte_at = Some(now);
+                i += run;
+                continue;
             }
-            self.last_byte_at = Some(now);
+            if let Some(done) = self.escape_byte(now, guard) {
+                return done.then_some(i + 1);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// One escape character at `now`: `Some(true)` when it completes the escape at once (no guard
+    /// time), `Some(false)` never, `None` to go on.
+    fn escape_byte(&mut self, now: Instant, guard: Option<Duration>) -> Option<bool> {
+        self.armed_until = None;
+        let continues = self.count > 0
+            && match (guard, self.last_escape_at) {
+                (Some(g), Some(t)) => now.saturating_duration_since(t) < g,
+                _ => true,
+            };
+        let silent_before = match (guard, self.last_byte_at) {
+            (None, _) | (_, None) => true,
+            (Some(g), Some(t)) => now.saturating_duration_since(t) >= g,
+        };
+        if continues {
+            self.count += 1;
+        } else if silent_before {
+            self.count = 1;
+        } else {
+            self.count = 0;
+        }
+        self.last_escape_at = Some(now);
+        self.last_byte_at = Some(now);
+        if self.count == 3 {
+            self.count = 0;
+            match guard {
+                None => return Some(true),
+                Some(g) => self.armed_until = Some(now + g),
+            }
         }
         None
     }
@@ -94,6 +110,81 @@ impl EscapeDetector {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    impl EscapeDetector {
+        /// The detector as it was first written, one byte at a time: what the run-skipping
+        /// [`EscapeDetector::on_bytes`] must agree with.
+        fn on_bytes_byte_by_byte(
+            &mut self,
+            bytes: &[u8],
+            now: Instant,
+            escape_char: Option<u8>,
+            guard: Option<Duration>,
+        ) -> Option<usize> {
+            for (i, &b) in bytes.iter().enumerate() {
+                self.armed_until = None;
+                let silent_before = |since: Option<Instant>| match (guard, since) {
+                    (None, _) | (_, None) => true,
+                    (Some(g), Some(t)) => now.saturating_duration_since(t) >= g,
+                };
+                if Some(b) == escape_char {
+                    let continues = self.count > 0
+                        && match (guard, self.last_escape_at) {
+                            (Some(g), Some(t)) => now.saturating_duration_since(t) < g,
+                            _ => true,
+                        };
+                    if continues {
+                        self.count += 1;
+                    } else if silent_before(self.last_byte_at) {
+                        self.count = 1;
+                    } else {
+                        self.count = 0;
+                    }
+                    self.last_escape_at = Some(now);
+                    if self.count == 3 {
+                        self.count = 0;
+                        match guard {
+                            None => {
+                                self.last_byte_at = Some(now);
+                                return Some(i + 1);
+                            }
+                            Some(g) => self.armed_until = Some(now + g),
+                        }
+                    }
+                } else {
+                    self.count = 0;
+                }
+                self.last_byte_at = Some(now);
+            }
+            None
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_runs_of_data_agrees_with_looking_at_every_byte(
+            chunks in proptest::collection::vec(
+                (proptest::collection::vec(proptest::prop_oneof![proptest::strategy::Just(b'+'), proptest::prelude::any::<u8>()], 0..12), 0u64..2500),
+                1..12,
+            ),
+            guard in proptest::option::of(0u64..2000),
+        ) {
+            let t0 = Instant::now();
+            let guard = guard.map(Duration::from_millis);
+            let (mut fast, mut slow) = (EscapeDetector::default(), EscapeDetector::default());
+            fast.restart(t0);
+            slow.restart(t0);
+            let mut now = t0;
+            for (bytes, gap) in chunks {
+                now += Duration::from_millis(gap);
+                let a = fast.on_bytes(&bytes, now, PLUS, guard);
+                let b = slow.on_bytes_byte_by_byte(&bytes, now, PLUS, guard);
+                proptest::prop_assert_eq!(a, b);
+                proptest::prop_assert_eq!(fast.deadline(), slow.deadline());
+                proptest::prop_assert_eq!((fast.count, fast.last_byte_at, fast.last_escape_at), (slow.count, slow.last_byte_at, slow.last_escape_at));
+            }
+        }
+    }
 
     const G: Option<Duration> = Some(Duration::from_secs(1));
     const PLUS: Option<u8> = Some(b'+');

@@ -62,7 +62,11 @@ impl DteOutput {
 
     /// Everything readable now.
     pub(crate) fn take(&mut self) -> Option<Bytes> {
-        (!self.ready.is_empty()).then(|| self.ready.split().freeze())
+        // `split` hands the buffer over; the next push starts a fresh one of the same size,
+        // rather than growing from nothing a few bytes at a time.
+        let taken = (!self.ready.is_empty()).then(|| self.ready.split().freeze())?;
+        self.ready.reserve(taken.len().min(MAX_BUFFERED));
+        Some(taken)
     }
 
     /// Drop everything (power off).

@@ -3,12 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use nom::branch::alt;
-use nom::bytes::streaming::{tag_no_case, take_while_m_n};
-use nom::combinator::value;
+use nom::bytes::streaming::take_while_m_n;
 use nom::error::{Error, ErrorKind};
-use nom::sequence::terminated;
-use nom::{IResult, Needed, Parser};
+use nom::{IResult, Needed};
 
 use super::connect::Connect;
 use super::ring::Ring;
@@ -311,33 +308,38 @@ impl NumericTable {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+    use nom::Parser;
+    use nom::branch::alt;
+    use nom::bytes::streaming::tag_no_case;
+    use nom::combinator::value;
+    use nom::sequence::terminated;
 
     /// The grammar [`final_result_code`] implements, as nom combinators: what it must agree with.
     fn final_result_code_by_grammar(input: &[u8]) -> IResult<&[u8], FinalResult> {
-    terminated(
-        alt((
-            value(FinalResult::Ok, tag_no_case("OK")),
-            value(FinalResult::Error, tag_no_case("ERROR")),
-            value(FinalResult::NoCarrier, tag_no_case("NO CARRIER")),
-            value(FinalResult::NoDialtone, tag_no_case("NO DIALTONE")),
-            value(FinalResult::NoDialtone, tag_no_case("NO DIAL TONE")),
-            value(FinalResult::NoAnswer, tag_no_case("NO ANSWER")),
-            value(FinalResult::NoLine, tag_no_case("NO LINE")),
-            value(FinalResult::Busy, tag_no_case("BUSY")),
-            value(FinalResult::Delayed, tag_no_case("DELAYED")),
-            value(FinalResult::Blacklisted, tag_no_case("BLACKLISTED")),
-            value(FinalResult::BlacklistFull, tag_no_case("BLACKLIST FULL")),
-            value(FinalResult::LineInUse, tag_no_case("LINE IN USE")),
-            value(FinalResult::LineInUse, tag_no_case("LINE-IN-USE")),
-            value(
-                FinalResult::Unobtainable,
-                tag_no_case("UN-OBTAINABLE NUMBER"),
-            ),
-        )),
-        line_end,
-    )
-    .parse(input)
-}
+        terminated(
+            alt((
+                value(FinalResult::Ok, tag_no_case("OK")),
+                value(FinalResult::Error, tag_no_case("ERROR")),
+                value(FinalResult::NoCarrier, tag_no_case("NO CARRIER")),
+                value(FinalResult::NoDialtone, tag_no_case("NO DIALTONE")),
+                value(FinalResult::NoDialtone, tag_no_case("NO DIAL TONE")),
+                value(FinalResult::NoAnswer, tag_no_case("NO ANSWER")),
+                value(FinalResult::NoLine, tag_no_case("NO LINE")),
+                value(FinalResult::Busy, tag_no_case("BUSY")),
+                value(FinalResult::Delayed, tag_no_case("DELAYED")),
+                value(FinalResult::Blacklisted, tag_no_case("BLACKLISTED")),
+                value(FinalResult::BlacklistFull, tag_no_case("BLACKLIST FULL")),
+                value(FinalResult::LineInUse, tag_no_case("LINE IN USE")),
+                value(FinalResult::LineInUse, tag_no_case("LINE-IN-USE")),
+                value(
+                    FinalResult::Unobtainable,
+                    tag_no_case("UN-OBTAINABLE NUMBER"),
+                ),
+            )),
+            line_end,
+        )
+        .parse(input)
+    }
 
     /// What a caller acts on: the value and the rest, or "need more", or "not this"; the size
     /// asked for and the error's position are the grammar's detail.

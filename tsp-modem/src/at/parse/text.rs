@@ -72,9 +72,9 @@ pub fn information_text(input: &[u8]) -> IResult<&[u8], &[u8]> {
 pub fn text(raw: &[u8]) -> String {
     // One pass with no early exit (so it vectorises): printable ASCII and tabs only, as nearly
     // every line is, leaves nothing to drop or replace.
-    let printable = raw
-        .iter()
-        .fold(true, |ok, &b| ok & ((0x20..0x7f).contains(&b) | (b == b'\t')));
+    let printable = raw.iter().fold(true, |ok, &b| {
+        ok & ((0x20..0x7f).contains(&b) | (b == b'\t'))
+    });
     if printable {
         return std::str::from_utf8(raw.trim_ascii())
             .map(str::to_owned)

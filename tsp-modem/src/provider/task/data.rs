@@ -11,6 +11,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 /// The pipe's buffer in each direction.
 const PIPE: usize = 64 * 1024;
 
+/// The most the line task takes from the application in one read: a few of an application's
+/// usual 4 KiB writes at once, so a burst costs one trip through the engine, not one per write.
+const APP_READ: usize = 16 * 1024;
+
 /// Bytes from the modem kept while the application does not read; beyond this the oldest are
 /// dropped (a real UART overruns too).
 const BACKLOG_LIMIT: usize = 1 << 20;
@@ -59,7 +63,7 @@ impl DataPath {
             },
             inc: FromApp {
                 reader,
-                buf: vec![0; 4096],
+                buf: vec![0; APP_READ],
             },
         }
     }
