@@ -119,7 +119,9 @@ async fn the_table_lists_ptys_and_links_commands_reach_a_modem_and_end_of_input_
             "number",
             "profile",
             "call-waiting",
-            "name"
+            "name",
+            "caller-id",
+            "presentation"
         ]
     );
     let rows = rows(&table);
@@ -241,7 +243,7 @@ async fn a_config_file_sets_numbers_profiles_names_and_call_waiting() {
     std::fs::write(
         &path,
         "[exchange]\nseed = 3\ntime_scale = 0.5\n\n[[modem]]\nnumber = \"4441000\"\nprofile = \"conexant-usb\"\n\
-         call_waiting = true\nname = \"ALICE\"\n",
+         call_waiting = true\nname = \"O'BRIEN,J.\"\ncaller_id = \"number\"\npresentation = \"private\"\n",
     )
     .unwrap();
     let mut child = tsp_sim(&["--config", path.to_str().unwrap()]);
@@ -250,7 +252,17 @@ async fn a_config_file_sets_numbers_profiles_names_and_call_waiting() {
     let table = lines_until(&mut out, "seed 3").await;
     let rows = rows(&table);
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0][3..], ["4441000", "conexant-usb", "on", "ALICE"]);
+    assert_eq!(
+        rows[0][3..],
+        [
+            "4441000",
+            "conexant-usb",
+            "on",
+            "O'BRIEN,J.",
+            "number",
+            "private"
+        ]
+    );
     assert!(
         table.last().unwrap().contains("time scale 0.5"),
         "{table:#?}"

@@ -376,7 +376,7 @@ fn transcript_reads_as_a_timeline_of_the_call() {
         "     1.000s  line 0 <- exchange: DialTone",
         "     1.000s  line 0 -> exchange: Digits \"*705550199\"",
         "     1.000s  exchange: line 0 dialled \"*705550199\": cancel call waiting *70, number \"5550199\" -> ringing line 1",
-        "     3.500s  line 1 <- exchange: CallerId DATE=0101 TIME=1200 NMBR=5550100 NAME=(Available)",
+        "     3.500s  line 1 <- exchange: CallerId DATE=0101 TIME=1200 NMBR=5550100 NAME=(OutOfArea)",
         "     7.000s  line 1 <- exchange: RingOn(Normal)",
         "     7.000s  line 0 <- exchange: Answered",
     ] {

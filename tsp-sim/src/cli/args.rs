@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::exchange::SEED_ENV;
+use crate::exchange::{CallerIdClock, CallerIdPlacement, SEED_ENV};
 
-use super::config::{self, ConfigError, MAX_MODEMS, ModemSpec, Setup};
+use super::config::{self, CallerIdService, ConfigError, MAX_MODEMS, ModemSpec, Setup};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -63,8 +63,29 @@ pub struct Args {
     #[arg(long, conflicts_with = "config")]
     pub call_waiting: bool,
 
+    /// The caller-ID name of the next modem's line, sent when it calls (repeat like --number;
+    /// punctuation is kept: "O'BRIEN, J.") [default: none]
+    #[arg(long = "name", value_name = "NAME", conflicts_with = "config")]
+    pub names: Vec<String>,
+
+    /// The caller ID the next modem's line receives (repeat like --profile; the last one given
+    /// applies to the rest) [default: number-and-name] [possible values: number-and-name (MDMF),
+    /// number (SDMF), none]
+    #[arg(long = "caller-id", value_name = "SERVICE", conflicts_with = "config", value_parser = CallerIdService::parse)]
+    pub caller_ids: Vec<CallerIdService>,
+
+    /// Send caller ID before the first ring (BT SIN 227, the UK) instead of between the first
+    /// and second ring (North America) [default: the file's, or after the first ring]
+    #[arg(long)]
+    pub caller_id_before_ring: bool,
+
+    /// Caller ID's date and time at start, MM-DD HH:MM (24-hour), advancing with simulated
+    /// time [default: the file's, or this computer's local time]
+    #[arg(long, value_name = "\"MM-DD HH:MM\"", value_parser = config::parse_clock)]
+    pub clock: Option<CallerIdClock>,
+
     /// Read modems and exchange settings from this TOML file (instead of --modems, --number,
-    /// --profile, --call-waiting)
+    /// --profile, --call-waiting, --name, --caller-id)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -123,6 +144,12 @@ impl Args {
         if let Some(dir) = &self.link_dir {
             setup.link_dir = Some(dir.clone());
         }
+        if self.caller_id_before_ring {
+            setup.caller_id_placement = CallerIdPlacement::BeforeFirstRing;
+        }
+        if let Some(clock) = self.clock {
+            setup.clock = Some(clock);
+        }
         Ok(setup)
     }
 
@@ -137,11 +164,16 @@ impl Args {
             Some(n) => usize::from(n),
             None => self.numbers.len().max(2),
         };
-        if self.profiles.len() > count {
-            return Err(flags_error(format!(
-                "{} profiles given with --profile for {count} modems",
-                self.profiles.len()
-            )));
+        for (flag, given) in [
+            ("--profile", self.profiles.len()),
+            ("--name", self.names.len()),
+            ("--caller-id", self.caller_ids.len()),
+        ] {
+            if given > count {
+                return Err(flags_error(format!(
+                    "{given} values given with {flag} for {count} modems"
+                )));
+            }
         }
         let mut modems: Vec<ModemSpec> = Vec::with_capacity(count);
         let mut next_default = 0;
@@ -172,6 +204,13 @@ impl Args {
                 .unwrap_or("v250");
             modems.push(ModemSpec {
                 call_waiting: self.call_waiting,
+                name: self.names.get(index).cloned(),
+                caller_id: self
+                    .caller_ids
+                    .get(index)
+                    .or(self.caller_ids.last())
+                    .copied()
+                    .unwrap_or_default(),
                 ..ModemSpec::new(number, profile)
             });
         }
@@ -279,7 +318,60 @@ mod tests {
         .unwrap()
         .setup()
         .unwrap_err();
-        assert!(err.to_string().contains("3 profiles"), "{err}");
+        assert!(
+            err.to_string().contains("3 values given with --profile"),
+            "{err}"
+        );
+        let err = args(&["--modems", "1", "--name", "A", "--name", "B"])
+            .unwrap()
+            .setup()
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("2 values given with --name for 1 modems"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn caller_id_flags_set_each_line_and_the_exchange() {
+        let setup = args(&[
+            "--modems",
+            "3",
+            "--name",
+            "O'BRIEN, J.",
+            "--caller-id",
+            "number-and-name",
+            "--caller-id",
+            "number",
+            "--caller-id-before-ring",
+            "--clock",
+            "03-21 14:05",
+        ])
+        .unwrap()
+        .setup()
+        .unwrap();
+        let names: Vec<_> = setup.modems.iter().map(|m| m.name.as_deref()).collect();
+        assert_eq!(names, [Some("O'BRIEN, J."), None, None]);
+        let services: Vec<_> = setup.modems.iter().map(|m| m.caller_id).collect();
+        assert_eq!(
+            services,
+            [
+                CallerIdService::NumberAndName,
+                CallerIdService::Number,
+                CallerIdService::Number
+            ],
+            "the last --caller-id applies to the rest"
+        );
+        assert_eq!(
+            setup.caller_id_placement,
+            CallerIdPlacement::BeforeFirstRing
+        );
+        assert_eq!(
+            setup.clock.map(|c| (c.month, c.day, c.hour, c.minute)),
+            Some((3, 21, 14, 5))
+        );
+        assert!(args(&["--caller-id", "sometimes"]).is_err());
     }
 
     #[test]

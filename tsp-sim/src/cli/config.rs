@@ -6,12 +6,19 @@
 //! [exchange]
 //! seed = 1                         # optional: the run's seed (default: TSP_SIM_SEED or fixed)
 //! time_scale = 1.0                 # optional: real seconds per simulated second
+//! caller_id = "after-first-ring"   # or "before-first-ring" (BT SIN 227, the UK)
+//! clock = "03-21 14:05"            # caller ID's date and time at start, MM-DD HH:MM
+//!                                  # (default: this computer's local time)
 //!
 //! [[modem]]
 //! number = "5550100"
 //! profile = "usr5637"              # v250 (default), conexant-usb, usr5637
 //! call_waiting = true              # default false
-//! name = "ALICE"                   # caller-ID name sent when this line calls; optional
+//! name = "O'BRIEN, J."             # caller-ID name sent when this line calls; optional
+//! caller_id = "number-and-name"    # what this line receives: number-and-name (MDMF, the
+//!                                  # default), number (SDMF), none
+//! presentation = "available"       # how this line's number is shown to those it calls:
+//!                                  # available (default), private (P), out-of-area (O)
 //! ```
 //!
 //! Unknown keys are errors, and every error names the file, the line and the field.
@@ -21,6 +28,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, de};
 
+use crate::exchange::{CallerIdClock, CallerIdPlacement};
+use crate::line::Presentation;
 use crate::modem::Profile;
 use crate::network::TimeScale;
 
@@ -43,16 +52,111 @@ pub struct ModemSpec {
     pub call_waiting: bool,
     /// The line's caller-ID name, if any.
     pub name: Option<String>,
+    /// The caller ID this line receives.
+    pub caller_id: CallerIdService,
+    /// How this line's number and name are shown to the lines it calls.
+    pub presentation: Presentation,
+}
+
+/// The caller-ID service a line subscribes to (hayes.md §10.1): what its modem is told about an
+/// incoming call between the first and second ring (or before the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CallerIdService {
+    /// Number and name: Bellcore MDMF, the usual North American service (a missing name comes
+    /// as `NAME = O` or `P`).
+    #[default]
+    NumberAndName,
+    /// Number only: SDMF, and the UK's and most of Europe's service (no `NAME` line at all).
+    Number,
+    /// No caller ID.
+    None,
+}
+
+impl CallerIdService {
+    /// The spellings `caller_id =` and `--caller-id` take.
+    pub const NAMES: [&'static str; 3] = ["number-and-name", "number", "none"];
+
+    /// The service a spelling names.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "number-and-name" | "mdmf" => Ok(Self::NumberAndName),
+            "number" | "sdmf" => Ok(Self::Number),
+            "none" => Ok(Self::None),
+            _ => Err(format!(
+                "caller ID {text:?}: expected one of {}",
+                Self::NAMES.join(", ")
+            )),
+        }
+    }
+
+    /// The canonical spelling (as the status table shows it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::NumberAndName => "number-and-name",
+            Self::Number => "number",
+            Self::None => "none",
+        }
+    }
+}
+
+/// A presentation from its spelling: `available`, `private` or `out-of-area`.
+pub fn parse_presentation(text: &str) -> Result<Presentation, String> {
+    match text {
+        "available" => Ok(Presentation::Available),
+        "private" => Ok(Presentation::Private),
+        "out-of-area" => Ok(Presentation::OutOfArea),
+        _ => Err(format!(
+            "presentation {text:?}: expected available, private or out-of-area"
+        )),
+    }
+}
+
+/// Where caller ID goes from its spelling: `after-first-ring` or `before-first-ring`.
+pub fn parse_placement(text: &str) -> Result<CallerIdPlacement, String> {
+    match text {
+        "after-first-ring" => Ok(CallerIdPlacement::AfterFirstRing),
+        "before-first-ring" => Ok(CallerIdPlacement::BeforeFirstRing),
+        _ => Err(format!(
+            "caller ID placement {text:?}: expected after-first-ring (North America) or \
+             before-first-ring (the UK)"
+        )),
+    }
+}
+
+/// Caller ID's date and time at start from `MM-DD HH:MM` (24-hour), e.g. `03-21 14:05`.
+pub fn parse_clock(text: &str) -> Result<CallerIdClock, String> {
+    let bad = || format!("clock {text:?}: expected MM-DD HH:MM, such as \"03-21 14:05\"");
+    let (date, time) = text.trim().split_once(' ').ok_or_else(bad)?;
+    let (month, day) = date.split_once('-').ok_or_else(bad)?;
+    let (hour, minute) = time.trim().split_once(':').ok_or_else(bad)?;
+    let field = |t: &str, range: std::ops::RangeInclusive<u8>| {
+        t.parse::<u8>()
+            .ok()
+            .filter(|v| range.contains(v) && t.len() <= 2)
+            .ok_or_else(bad)
+    };
+    const DAYS: [u8; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month = field(month, 1..=12)?;
+    let day = field(day, 1..=DAYS[usize::from(month - 1)])?;
+    Ok(CallerIdClock {
+        month,
+        day,
+        hour: field(hour, 0..=23)?,
+        minute: field(minute, 0..=59)?,
+    })
 }
 
 impl ModemSpec {
-    /// A modem with this number, the given profile, no call waiting and no name.
+    /// A modem with this number, the given profile, no call waiting, no name, number-and-name
+    /// caller ID and its number shown.
     pub fn new(number: impl Into<String>, profile: &'static str) -> Self {
         Self {
             number: number.into(),
             profile,
             call_waiting: false,
             name: None,
+            caller_id: CallerIdService::default(),
+            presentation: Presentation::Available,
         }
     }
 
@@ -74,6 +178,10 @@ pub struct Setup {
     pub time_scale: TimeScale,
     /// Where to put `ttySIM<n>` symlinks, if anywhere.
     pub link_dir: Option<PathBuf>,
+    /// Where caller ID goes relative to the rings.
+    pub caller_id_placement: CallerIdPlacement,
+    /// Caller ID's date and time at start, or `None` for this computer's local time then.
+    pub clock: Option<CallerIdClock>,
 }
 
 impl Default for Setup {
@@ -86,6 +194,8 @@ impl Default for Setup {
             seed: None,
             time_scale: TimeScale::REAL_TIME,
             link_dir: None,
+            caller_id_placement: CallerIdPlacement::default(),
+            clock: None,
         }
     }
 }
@@ -136,6 +246,8 @@ struct FileConfig {
 struct ExchangeSection {
     seed: Option<u64>,
     time_scale: Option<Scale>,
+    caller_id: Option<Checked<CallerIdPlacement>>,
+    clock: Option<Checked<CallerIdClock>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,6 +259,51 @@ struct ModemSection {
     #[serde(default)]
     call_waiting: bool,
     name: Option<String>,
+    caller_id: Option<Checked<CallerIdService>>,
+    presentation: Option<Checked<Presentation>>,
+}
+
+/// A value read from a string by one of this module's `parse_*` functions, so the file and the
+/// flags accept the same spellings and give the same messages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Checked<T>(T);
+
+/// The string parser for each checked kind.
+trait FromSpelling: Sized {
+    fn from_spelling(text: &str) -> Result<Self, String>;
+}
+
+impl FromSpelling for CallerIdPlacement {
+    fn from_spelling(text: &str) -> Result<Self, String> {
+        parse_placement(text)
+    }
+}
+
+impl FromSpelling for CallerIdClock {
+    fn from_spelling(text: &str) -> Result<Self, String> {
+        parse_clock(text)
+    }
+}
+
+impl FromSpelling for CallerIdService {
+    fn from_spelling(text: &str) -> Result<Self, String> {
+        Self::parse(text)
+    }
+}
+
+impl FromSpelling for Presentation {
+    fn from_spelling(text: &str) -> Result<Self, String> {
+        parse_presentation(text)
+    }
+}
+
+impl<'de, T: FromSpelling> Deserialize<'de> for Checked<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        T::from_spelling(&text)
+            .map(Checked)
+            .map_err(de::Error::custom)
+    }
 }
 
 /// A directory number: one or more digits.
@@ -269,6 +426,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Setup, ConfigError> {
             profile: modem.profile.0,
             call_waiting: modem.call_waiting,
             name: modem.name,
+            caller_id: modem
+                .caller_id
+                .map_or_else(CallerIdService::default, |c| c.0),
+            presentation: modem.presentation.map_or(Presentation::Available, |p| p.0),
         });
     }
     Ok(Setup {
@@ -279,6 +440,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Setup, ConfigError> {
             .time_scale
             .map_or(TimeScale::REAL_TIME, |s| s.0),
         link_dir: file.link_dir,
+        caller_id_placement: file
+            .exchange
+            .caller_id
+            .map_or_else(CallerIdPlacement::default, |c| c.0),
+        clock: file.exchange.clock.map(|c| c.0),
     })
 }
 
@@ -308,12 +474,16 @@ link_dir = "/tmp/sims"
 [exchange]
 seed = 1
 time_scale = 0.5
+caller_id = "before-first-ring"
+clock = "03-21 14:05"
 
 [[modem]]
 number = "5550100"
 profile = "usr5637"
 call_waiting = true
-name = "ALICE"
+name = "O'BRIEN, J."
+caller_id = "number"
+presentation = "private"
 
 [[modem]]
 number = "5550101"
@@ -324,17 +494,83 @@ number = "5550101"
         assert_eq!(setup.time_scale.factor(), 0.5);
         assert_eq!(setup.link_dir, Some(PathBuf::from("/tmp/sims")));
         assert_eq!(
+            setup.caller_id_placement,
+            CallerIdPlacement::BeforeFirstRing
+        );
+        assert_eq!(
+            setup.clock,
+            Some(CallerIdClock {
+                month: 3,
+                day: 21,
+                hour: 14,
+                minute: 5
+            })
+        );
+        assert_eq!(
             setup.modems,
             [
                 ModemSpec {
                     number: "5550100".into(),
                     profile: "usr5637",
                     call_waiting: true,
-                    name: Some("ALICE".into())
+                    name: Some("O'BRIEN, J.".into()),
+                    caller_id: CallerIdService::Number,
+                    presentation: Presentation::Private,
                 },
                 ModemSpec::new("5550101", "v250"),
             ]
         );
+    }
+
+    #[test]
+    fn caller_id_settings_name_what_they_accept() {
+        let err = parse_str("[[modem]]\nnumber = \"5550100\"\ncaller_id = \"name\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("number-and-name, number, none"), "{err}");
+        let err = parse_str("[exchange]\nclock = \"13-01 10:00\"\n[[modem]]\nnumber = \"1\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected MM-DD HH:MM"), "{err}");
+        assert_eq!(
+            setup_default().clock,
+            None,
+            "no clock: this computer's local time"
+        );
+    }
+
+    fn setup_default() -> Setup {
+        parse_str("[[modem]]\nnumber = \"5550100\"\n").unwrap()
+    }
+
+    #[test]
+    fn a_clock_is_a_real_month_day_and_time() {
+        assert_eq!(
+            parse_clock("12-31 23:59"),
+            Ok(CallerIdClock {
+                month: 12,
+                day: 31,
+                hour: 23,
+                minute: 59
+            })
+        );
+        assert!(
+            parse_clock("02-29 00:00").is_ok(),
+            "a leap day exists in some years"
+        );
+        for bad in [
+            "02-30 10:00",
+            "00-10 10:00",
+            "03-21 24:00",
+            "03-21 10:60",
+            "0321 1405",
+            "03-21",
+            "",
+            "3-21 1:5:0",
+        ] {
+            assert!(parse_clock(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::exchange::{ExchangeEvent, LineConfig, LineStatus, TranscriptEvent};
+use crate::exchange::{
+    CallerIdClock, Exchange, ExchangeEvent, LineConfig, LineStatus, TranscriptEvent,
+};
 use crate::line::{LineId, LineSignal, Presentation};
 use crate::modem::SimModem;
 use crate::network::{DeviceId, Network};
@@ -15,7 +17,7 @@ use crate::sim::Sim;
 use super::CliError;
 use super::caller::Caller;
 use super::commands::{CallerOptions, Command, HELP};
-use super::config::{ModemSpec, Setup};
+use super::config::{CallerIdService, ModemSpec, Setup};
 use super::table;
 
 /// The number of the first caller the commands create when none is given; later ones count up.
@@ -71,6 +73,19 @@ pub struct Switchboard {
     next_caller_number: u32,
 }
 
+/// This computer's local date and time, for caller ID when the setup names no clock.
+fn local_clock() -> CallerIdClock {
+    use chrono::{Datelike, Timelike};
+    let now = chrono::Local::now();
+    let part = |v: u32| u8::try_from(v).unwrap_or(0);
+    CallerIdClock {
+        month: part(now.month()),
+        day: part(now.day()),
+        hour: part(now.hour()),
+        minute: part(now.minute()),
+    }
+}
+
 impl Switchboard {
     /// Builds the exchange and its modems and starts the simulation on the current tokio runtime
     /// (the modems are not on ptys yet: see [`Switchboard::expose`]).
@@ -78,14 +93,23 @@ impl Switchboard {
     /// # Panics
     /// Outside a tokio runtime.
     pub fn start(setup: &Setup) -> Result<Switchboard, CliError> {
-        let mut builder = Network::builder().time_scale(setup.time_scale);
+        let exchange = Exchange::builder()
+            .caller_id_placement(setup.caller_id_placement)
+            .caller_id_clock(setup.clock.unwrap_or_else(local_clock));
+        let mut builder = Network::builder()
+            .exchange(exchange)
+            .time_scale(setup.time_scale);
         if let Some(seed) = setup.seed {
             builder = builder.seed(seed);
         }
         let mut network = builder.build(std::time::Instant::now());
         let mut modems = Vec::with_capacity(setup.modems.len());
         for (index, spec) in setup.modems.iter().enumerate() {
-            let mut config = LineConfig::new(spec.number.clone()).call_waiting(spec.call_waiting);
+            let mut config = LineConfig::new(spec.number.clone())
+                .call_waiting(spec.call_waiting)
+                .caller_id_delivery(spec.caller_id != CallerIdService::None)
+                .name_delivery(spec.caller_id == CallerIdService::NumberAndName)
+                .presentation(spec.presentation.clone());
             if let Some(name) = &spec.name {
                 config = config.name(name.clone());
             }
@@ -176,6 +200,13 @@ impl Switchboard {
                     m.spec.profile.to_owned(),
                     on_off(m.spec.call_waiting).to_owned(),
                     m.spec.name.clone().unwrap_or_else(|| "-".into()),
+                    m.spec.caller_id.name().to_owned(),
+                    match m.spec.presentation {
+                        Presentation::Available => "shown",
+                        Presentation::Private => "private",
+                        Presentation::OutOfArea => "out-of-area",
+                    }
+                    .to_owned(),
                 ]
             })
             .collect();
@@ -188,6 +219,8 @@ impl Switchboard {
                 "profile",
                 "call-waiting",
                 "name",
+                "caller-id",
+                "presentation",
             ],
             &rows,
         );

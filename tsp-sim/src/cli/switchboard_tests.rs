@@ -218,15 +218,15 @@ async fn the_table_lists_every_modem_and_the_seed() {
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(
         lines[0],
-        "modem  pty  link  number   profile  call-waiting  name"
+        "modem  pty  link  number   profile  call-waiting  name   caller-id        presentation"
     );
     assert_eq!(
         lines[1],
-        "0      -    -     5550100  v250     on            ALICE"
+        "0      -    -     5550100  v250     on            ALICE  number-and-name  shown"
     );
     assert_eq!(
         lines[2],
-        "1      -    -     5550101  v250     off           -"
+        "1      -    -     5550101  v250     off           -      number-and-name  shown"
     );
     assert!(lines[3].starts_with("seed 5 "), "{table}");
 }
@@ -239,4 +239,83 @@ async fn help_transcript_and_quit_answer_without_touching_the_lines() {
     let transcript = run(&mut board, "transcript").unwrap();
     assert!(transcript.contains("tsp-sim: ring 0"), "{transcript}");
     assert_eq!(run(&mut board, "quit").unwrap(), "<quit>");
+}
+
+/// Three modems: 0 named with punctuation; 1 with number-and-name caller ID, 2 with number only,
+/// 3 with none; caller ID before the first ring, the calendar at 21 March 14:05.
+fn caller_id_setup() -> Setup {
+    let mut setup = Setup::default();
+    setup.modems.push(ModemSpec::new("5550102", "v250"));
+    setup.modems.push(ModemSpec::new("5550103", "v250"));
+    setup.modems[0].name = Some("O'BRIEN, J.".into());
+    setup.modems[2].caller_id = CallerIdService::Number;
+    setup.modems[3].caller_id = CallerIdService::None;
+    setup.caller_id_placement = crate::exchange::CallerIdPlacement::BeforeFirstRing;
+    setup.clock = Some(CallerIdClock {
+        month: 3,
+        day: 21,
+        hour: 14,
+        minute: 5,
+    });
+    setup.seed = Some(5);
+    setup
+}
+
+/// Modem 0 dials modem `callee`; what `callee`'s port shows up to its second RING.
+async fn seen_when_modem_0_calls(callee: usize) -> String {
+    seen_when_modem_0_calls_in(&caller_id_setup(), callee).await
+}
+
+async fn seen_when_modem_0_calls_in(setup: &Setup, callee: usize) -> String {
+    let board = Switchboard::start(setup).unwrap();
+    let mut port = board
+        .sim()
+        .open_port(board.device(callee).unwrap())
+        .unwrap();
+    port.write_all(b"AT+VCID=1\r").await.unwrap();
+    expect(&mut port, &board, "OK").await;
+    let mut caller = board.sim().open_port(board.device(0).unwrap()).unwrap();
+    let dial = format!("ATDT{}\r", board.modems[callee].spec.number);
+    caller.write_all(dial.as_bytes()).await.unwrap();
+    let first = expect(&mut port, &board, "RING").await;
+    first + &expect(&mut port, &board, "RING").await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_number_and_name_line_hears_date_time_number_and_a_punctuated_name_before_the_first_ring()
+{
+    let seen = seen_when_modem_0_calls(1).await;
+    let before_ring = &seen[..seen.find("RING").unwrap()];
+    for line in [
+        "DATE = 0321",
+        "TIME = 1405",
+        "NMBR = 5550100",
+        "NAME = O'BRIEN, J.",
+    ] {
+        assert!(before_ring.contains(line), "{line:?} in {seen:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_number_only_line_hears_no_name_and_a_line_without_caller_id_hears_only_rings() {
+    let seen = seen_when_modem_0_calls(2).await;
+    assert!(seen.contains("NMBR = 5550100"), "{seen:?}");
+    assert!(!seen.contains("NAME"), "SDMF carries no name: {seen:?}");
+    let seen = seen_when_modem_0_calls(3).await;
+    assert!(seen.contains("RING"), "{seen:?}");
+    for field in ["DATE", "TIME", "NMBR", "NAME"] {
+        assert!(!seen.contains(field), "no caller ID: {seen:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_caller_without_a_listed_name_reaches_a_number_and_name_line_as_name_o() {
+    let mut setup = caller_id_setup();
+    setup.modems[0].name = None;
+    let seen = seen_when_modem_0_calls_in(&setup, 1).await;
+    assert!(seen.contains("NMBR = 5550100"), "{seen:?}");
+    assert!(
+        seen.contains("NAME = O"),
+        "the reason for no name: {seen:?}"
+    );
 }

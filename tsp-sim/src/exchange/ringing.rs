@@ -130,6 +130,12 @@ fn jitter(max: Duration, rng: &mut ChaCha8Rng) -> Duration {
 
 /// The caller ID a called line receives for a call from `caller`, or `None` when the called line
 /// does not subscribe to caller ID.
+///
+/// With name delivery (MDMF, Bellcore GR-30) the name field is always there: the caller's name,
+/// or the reason for its absence: `P` when the caller withheld it, `O` when the caller's line has
+/// no listed name or the network could not get it (hayes.md §10.2; software on North American
+/// lines waits for that field). Without name delivery (SDMF, most of Europe) there is no name
+/// field at all: no name, presentation `Available`, so the modem prints no `NAME` line.
 pub(crate) fn caller_id_for(
     caller: &LineConfig,
     called: &LineConfig,
@@ -140,20 +146,20 @@ pub(crate) fn caller_id_for(
         return None;
     }
     let presentation = caller.caller_id_presentation.clone();
-    let (number, name) = match presentation {
-        Presentation::Available => (
-            Some(caller.number.clone()),
-            caller.name.clone().filter(|_| called.name_delivery),
-        ),
-        Presentation::Private | Presentation::OutOfArea => (None, None),
+    let number = (presentation == Presentation::Available).then(|| caller.number.clone());
+    let (name, name_presentation) = match (&presentation, &caller.name) {
+        _ if !called.name_delivery => (None, Presentation::Available),
+        (Presentation::Available, Some(name)) => (Some(name.clone()), Presentation::Available),
+        (Presentation::Available, None) => (None, Presentation::OutOfArea),
+        (withheld, _) => (None, withheld.clone()),
     };
     Some(CallerId {
         date,
         time,
         number,
         name,
-        number_presentation: presentation.clone(),
-        name_presentation: presentation,
+        number_presentation: presentation,
+        name_presentation,
     })
 }
 
@@ -242,6 +248,16 @@ mod tests {
     }
 
     #[test]
+    fn with_name_delivery_a_caller_without_a_listed_name_sends_the_reason_o() {
+        let caller = LineConfig::new("5550100");
+        let called = LineConfig::new("5550199");
+        let id = caller_id_for(&caller, &called, "0101".into(), "1200".into()).unwrap();
+        assert_eq!(id.number.as_deref(), Some("5550100"));
+        assert_eq!(id.name, None);
+        assert_eq!(id.name_presentation, Presentation::OutOfArea);
+    }
+
+    #[test]
     fn private_caller_sends_neither_number_nor_name() {
         let caller = LineConfig::new("5550100")
             .name("ALICE")
@@ -261,6 +277,15 @@ mod tests {
         let id = caller_id_for(&caller, &called, "0101".into(), "1200".into()).unwrap();
         assert_eq!(id.number.as_deref(), Some("5550100"));
         assert_eq!(id.name, None);
+        assert_eq!(
+            id.name_presentation,
+            Presentation::Available,
+            "SDMF has no name field, so no reason either"
+        );
+        let private = LineConfig::new("5550101").presentation(Presentation::Private);
+        let id = caller_id_for(&private, &called, "0101".into(), "1200".into()).unwrap();
+        assert_eq!(id.number_presentation, Presentation::Private);
+        assert_eq!(id.name_presentation, Presentation::Available);
         let no_cid = LineConfig::new("5550198").caller_id_delivery(false);
         assert!(caller_id_for(&caller, &no_cid, "0101".into(), "1200".into()).is_none());
     }
