@@ -56,6 +56,10 @@ fn status_shows_lines_applications_and_calls_as_tables_for_people() {
         !empty.contains('{') && !empty.contains("Some("),
         "words, not Rust: {empty}"
     );
+    assert!(
+        empty.lines().all(|l| l == l.trim_end()),
+        "no line ends in blanks:\n{empty:?}"
+    );
 
     let flag = format!("--server={}", socket.display());
     let mut monitor = Proc::spawn("the monitor", &["monitor", &flag, "--line", "2"]);

@@ -137,9 +137,13 @@ fn read_config(cli: &Cli) -> Result<Option<ModemConfig>, CliError> {
 
 /// Every line of the configuration file, if a file was given.
 fn configured_lines(cli: &Cli) -> Result<Option<Vec<ModemLineConfig>>, CliError> {
-    let Some(config) = read_config(cli)? else {
-        return Ok(None);
-    };
+    read_config(cli)?
+        .map(|config| lines_of(cli, &config))
+        .transpose()
+}
+
+/// Every line of `config` (the file `cli` names), at least one.
+fn lines_of(cli: &Cli, config: &ModemConfig) -> Result<Vec<ModemLineConfig>, CliError> {
     let shown = cli
         .config
         .as_ref()
@@ -153,7 +157,7 @@ fn configured_lines(cli: &Cli) -> Result<Option<Vec<ModemLineConfig>>, CliError>
             "{shown}: no [[line]] in the file"
         )));
     }
-    Ok(Some(lines))
+    Ok(lines)
 }
 
 /// The configuration file's first line, if a file was given.

@@ -8,7 +8,8 @@ use tsp_sdk::host::Host;
 use tsp_sdk::rpc::{Allow, Server, default_socket_path, socket};
 
 use super::args::{Cli, ServeArgs};
-use super::{CliError, configured_lines, read_config, sim_world};
+use super::{CliError, lines_of, read_config, sim_world};
+use crate::config::ModemConfig;
 use crate::provider::{ModemLineConfig, ModemProvider};
 use crate::transport::SerialPortOpener;
 
@@ -29,11 +30,14 @@ fn stop_signal() -> Result<impl Future<Output = ()>, CliError> {
     })
 }
 
-/// The lines to serve, and the simulated world behind them (kept alive while serving).
+/// The lines to serve, and the simulated world behind them (kept alive while serving), from
+/// the flags and `config` (the file, read once by [`run`]).
 fn lines(
     cli: &Cli,
     args: &ServeArgs,
+    config: Option<&ModemConfig>,
 ) -> Result<(Vec<ModemLineConfig>, Option<sim_world::SimWorld>), CliError> {
+    let configured = || config.map(|c| lines_of(cli, c)).transpose();
     if args.sim {
         if let Some(config) = &cli.config {
             return Err(CliError::usage(format!(
@@ -57,14 +61,14 @@ fn lines(
         let opener = Arc::new(SerialPortOpener::new(port.clone(), args.baud));
         let mut line = ModemLineConfig::new(port.display().to_string(), opener);
         if let Some(configured) =
-            configured_lines(cli)?.and_then(|mut l| (!l.is_empty()).then(|| l.swap_remove(0)))
+            configured()?.and_then(|mut l| (!l.is_empty()).then(|| l.swap_remove(0)))
         {
             line.location = configured.location;
             line.profile = configured.profile;
         }
         return Ok((vec![line], None));
     }
-    match configured_lines(cli)? {
+    match configured()? {
         Some(lines) => Ok((lines, None)),
         None => Err(CliError::usage(
             "which lines? give --config FILE (its [[line]]s), --port PATH, or --sim (four simulated modems)",
@@ -73,7 +77,9 @@ fn lines(
 }
 
 pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
-    let (lines, world) = lines(cli, args)?;
+    // The file is read once: its lines and its [server] come from the same text.
+    let config = read_config(cli)?;
+    let (lines, world) = lines(cli, args, config.as_ref())?;
     // A port another program holds (its UUCP lock) is refused now, not at the first open.
     for line in &lines {
         line.opener
@@ -87,7 +93,7 @@ pub(super) async fn run(cli: &Cli, args: &ServeArgs) -> Result<(), CliError> {
         .start()
         .await
         .map_err(|e| CliError::step("start", "the modem provider", e))?;
-    let server_file = read_config(cli)?.map(|c| c.server).unwrap_or_default();
+    let server_file = config.map(|c| c.server).unwrap_or_default();
     let socket = args
         .socket
         .clone()

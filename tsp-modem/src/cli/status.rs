@@ -53,8 +53,12 @@ fn section(out: &mut String, title: &str, t: &Table) {
     if t.row_count() == 0 {
         out.push_str("  (none)\n\n");
     } else {
-        out.push_str(&t.to_string());
-        out.push_str("\n\n");
+        // comfy-table pads every cell, the last column too: no line ends in blanks.
+        for line in t.to_string().lines() {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
     }
 }
 
