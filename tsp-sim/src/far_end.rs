@@ -581,6 +581,25 @@ mod tests {
     };
 
     #[test]
+    fn a_party_keeps_the_first_mebibyte_it_receives_and_counts_the_rest() {
+        let t0 = Instant::now();
+        let mut party = ScriptedParty::builder().build(t0);
+        let chunk = Bytes::from(vec![7u8; 64 * 1024]);
+        for _ in 0..40 {
+            party.on_signal(LineSignal::Data(chunk.clone()), t0);
+        }
+        party.on_signal(LineSignal::RemoteCarrierLost, t0);
+        assert_eq!(party.data_received().len(), DATA_KEPT);
+        assert_eq!(party.data_received_total(), 40 * 64 * 1024);
+        let data_signals = party.count(|s| matches!(s, LineSignal::Data(_)));
+        assert_eq!(data_signals, DATA_KEPT / (64 * 1024), "Data signals while bytes are kept");
+        assert!(
+            party.heard(&LineSignal::RemoteCarrierLost),
+            "other signals are always kept"
+        );
+    }
+
+    #[test]
     fn party_answers_on_the_configured_ring_and_starts_its_carrier_when_answered() {
         let t0 = Instant::now();
         let mut party = ScriptedParty::builder()

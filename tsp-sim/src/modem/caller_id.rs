@@ -44,10 +44,42 @@ pub(crate) fn formatted(cid: &CallerId, spaces: bool) -> Vec<String> {
     lines
 }
 
-/// Unformatted caller ID (`+VCID=2`): the Bellcore MDMF packet (type 0x80, parameters 01
-/// date-time, 02 number or 04 reason, 07 name or 08 reason, two's-complement checksum) as
-/// upper-case ASCII hex without spaces.
+/// Unformatted caller ID (`+VCID=2`) as upper-case ASCII hex without spaces (hayes.md §10.3):
+/// the Bellcore MDMF packet (type 0x80, parameters 01 date-time, 02 number or 04 reason, 07 name
+/// or 08 reason, two's-complement checksum) when the caller ID has a name field, the SDMF packet
+/// (type 0x04: the date-time, then the number or its one-character reason, checksum) when it has
+/// none (a number-only line: no name and no reason for one).
 pub(crate) fn unformatted(cid: &CallerId) -> String {
+    let packet = if cid.name.is_none() && cid.name_presentation == Presentation::Available {
+        sdmf(cid)
+    } else {
+        mdmf(cid)
+    };
+    packet.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02X}");
+        s
+    })
+}
+
+/// A message of `kind` around `body` (clipped to a one-byte length), with its checksum.
+fn message(kind: u8, mut body: Vec<u8>) -> Vec<u8> {
+    body.truncate(usize::from(u8::MAX));
+    let mut packet = vec![kind, u8::try_from(body.len()).unwrap_or(u8::MAX)];
+    packet.extend(body);
+    let sum = packet.iter().fold(0u8, |acc, b| acc.wrapping_add(*b));
+    packet.push(sum.wrapping_neg());
+    packet
+}
+
+/// The SDMF packet: `MMDDHHMM`, then the number, `P` or `O`.
+fn sdmf(cid: &CallerId) -> Vec<u8> {
+    let mut body = format!("{}{}", cid.date, cid.time).into_bytes();
+    body.extend_from_slice(number_text(cid).as_bytes());
+    message(0x04, body)
+}
+
+/// The MDMF packet.
+fn mdmf(cid: &CallerId) -> Vec<u8> {
     let mut params: Vec<u8> = Vec::new();
     let mut param = |tag: u8, value: &[u8]| {
         // MDMF parameter lengths are one byte; clip absurd values rather than corrupt the packet.
@@ -72,15 +104,7 @@ pub(crate) fn unformatted(cid: &CallerId) -> String {
             }
         }
     }
-    params.truncate(usize::from(u8::MAX));
-    let mut packet = vec![0x80, u8::try_from(params.len()).unwrap_or(u8::MAX)];
-    packet.extend(params);
-    let sum = packet.iter().fold(0u8, |acc, b| acc.wrapping_add(*b));
-    packet.push(sum.wrapping_neg());
-    packet.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02X}");
-        s
-    })
+    message(0x80, params)
 }
 
 #[cfg(test)]
@@ -160,7 +184,27 @@ mod tests {
     fn unformatted_private_number_uses_the_reason_parameter() {
         let mut c = cid(None, None);
         c.number_presentation = Presentation::Private;
+        c.name_presentation = Presentation::Private;
         let hex = unformatted(&c);
-        assert!(hex.starts_with("800D01083130313532303338040150"), "{hex}");
+        assert!(hex.starts_with("801001083130313532303338040150080150"), "{hex}");
+    }
+
+    #[test]
+    fn a_number_only_line_gets_an_sdmf_packet() {
+        // The layout of the Askey/Rockwell manual's SDMF example (hayes.md §10.3): type 0x04,
+        // length, MMDDHHMM then the number; here with the checksum Bellcore defines.
+        let c = cid(Some("5551234"), None);
+        let hex = unformatted(&c);
+        let body = "3130313532303338".to_owned() + "35353531323334";
+        assert_eq!(&hex[..4], "040F", "{hex}");
+        assert_eq!(&hex[4..hex.len() - 2], body);
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(bytes.iter().fold(0u8, |a, b| a.wrapping_add(*b)), 0);
+        let mut private = cid(None, None);
+        private.number_presentation = Presentation::Private;
+        assert_eq!(&unformatted(&private)[..22], "0409313031353230333850");
     }
 }
