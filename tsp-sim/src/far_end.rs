@@ -592,7 +592,11 @@ mod tests {
         assert_eq!(party.data_received().len(), DATA_KEPT);
         assert_eq!(party.data_received_total(), 40 * 64 * 1024);
         let data_signals = party.count(|s| matches!(s, LineSignal::Data(_)));
-        assert_eq!(data_signals, DATA_KEPT / (64 * 1024), "Data signals while bytes are kept");
+        assert_eq!(
+            data_signals,
+            DATA_KEPT / (64 * 1024),
+            "Data signals while bytes are kept"
+        );
         assert!(
             party.heard(&LineSignal::RemoteCarrierLost),
             "other signals are always kept"

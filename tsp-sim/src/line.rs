@@ -197,6 +197,11 @@ pub struct ControlLines {
 pub trait DteSide: Send {
     /// Bytes the computer wrote to the port.
     fn handle_dte_input(&mut self, bytes: &[u8], now: Instant);
+    /// The same, given as [`Bytes`] the device may keep without copying (the network calls
+    /// this one; the default hands the slice to [`DteSide::handle_dte_input`]).
+    fn handle_dte_bytes(&mut self, bytes: Bytes, now: Instant) {
+        self.handle_dte_input(&bytes, now);
+    }
     /// Bytes the device sends to the computer, if any are ready.
     fn poll_dte_output(&mut self) -> Option<Bytes>;
     /// The computer raised (`true`) or dropped (`false`) DTR (circuit 108/2).

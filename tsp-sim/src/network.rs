@@ -228,6 +228,9 @@ impl DteSide for BoxedDevice {
     fn handle_dte_input(&mut self, bytes: &[u8], now: Instant) {
         self.0.handle_dte_input(bytes, now);
     }
+    fn handle_dte_bytes(&mut self, bytes: Bytes, now: Instant) {
+        self.0.handle_dte_bytes(bytes, now);
+    }
     fn poll_dte_output(&mut self) -> Option<Bytes> {
         self.0.poll_dte_output()
     }
@@ -533,12 +536,11 @@ impl Network {
         now: Instant,
     ) -> Result<(), NetworkError> {
         let now = self.tick(now);
+        // One copy, shared by the device (which keeps what it sends on) and the transcript.
+        let bytes = Bytes::copy_from_slice(bytes);
         self.device_checked(device, "DTE input")?
-            .handle_dte_input(bytes, now);
-        self.record(TranscriptEvent::DteIn {
-            device,
-            bytes: Bytes::copy_from_slice(bytes),
-        });
+            .handle_dte_bytes(bytes.clone(), now);
+        self.record(TranscriptEvent::DteIn { device, bytes });
         if let Some(line) = self.devices.get(device.0).copied() {
             self.mark(line.0);
         }

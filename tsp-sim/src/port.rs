@@ -121,12 +121,7 @@ impl AsyncRead for SimPort {
         } else {
             buf.remaining()
         };
-        let n = limit.min(port.rx.len());
-        let (front, back) = port.rx.as_slices();
-        let from_front = n.min(front.len());
-        buf.put_slice(&front[..from_front]);
-        buf.put_slice(&back[..n - from_front]);
-        port.rx.drain(..n);
+        port.rx.read_into(buf, limit);
         Poll::Ready(Ok(()))
     }
 }

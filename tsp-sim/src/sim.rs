@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use tokio::sync::Notify;
 
 use crate::line::{ControlLines, LineId};
@@ -25,11 +26,79 @@ use crate::port::SimPort;
 /// real UART's overrun.
 const PORT_BUFFER_LIMIT: usize = 1 << 20;
 
+/// Bytes from a device waiting for the computer, kept as the chunks the device sent (no copy
+/// until the computer reads them).
+#[derive(Debug, Default)]
+pub(crate) struct RxQueue {
+    chunks: VecDeque<Bytes>,
+    len: usize,
+}
+
+impl RxQueue {
+    pub(crate) fn push(&mut self, bytes: Bytes) {
+        self.len += bytes.len();
+        self.chunks.push_back(bytes);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.chunks.clear();
+        self.len = 0;
+    }
+
+    /// Drops the oldest `n` bytes (an overrun).
+    pub(crate) fn discard(&mut self, n: usize) {
+        let mut left = n.min(self.len);
+        self.len -= left;
+        while left > 0 {
+            let Some(front) = self.chunks.front_mut() else {
+                break;
+            };
+            if front.len() <= left {
+                left -= front.len();
+                self.chunks.pop_front();
+            } else {
+                let _ = front.split_to(left);
+                left = 0;
+            }
+        }
+    }
+
+    /// Moves up to `limit` of the oldest bytes into `buf` (as many as fit); returns how many.
+    pub(crate) fn read_into(&mut self, buf: &mut tokio::io::ReadBuf<'_>, limit: usize) -> usize {
+        let mut left = limit.min(buf.remaining());
+        let mut moved = 0;
+        while left > 0 {
+            let Some(front) = self.chunks.front_mut() else {
+                break;
+            };
+            let take = front.len().min(left);
+            buf.put_slice(&front[..take]);
+            if take == front.len() {
+                self.chunks.pop_front();
+            } else {
+                let _ = front.split_to(take);
+            }
+            left -= take;
+            moved += take;
+        }
+        self.len -= moved;
+        moved
+    }
+}
+
 /// The computer's view of one device's serial port.
 #[derive(Debug, Default)]
 pub(crate) struct PortState {
     /// Bytes from the device waiting for the computer.
-    pub(crate) rx: VecDeque<u8>,
+    pub(crate) rx: RxQueue,
     /// The task waiting to read.
     pub(crate) reader: Option<Waker>,
     /// Whether a [`SimPort`] is open on it (opens are exclusive, like a real port's).
@@ -77,10 +146,10 @@ impl State {
                 if !port.present {
                     continue; // an unplugged device's output goes nowhere
                 }
-                port.rx.extend(bytes.iter());
+                port.rx.push(bytes);
                 let excess = port.rx.len().saturating_sub(PORT_BUFFER_LIMIT);
                 if excess > 0 {
-                    port.rx.drain(..excess);
+                    port.rx.discard(excess);
                     tracing::warn!(
                         device = index,
                         lost = excess,
@@ -300,5 +369,41 @@ async fn run_timers(shared: Weak<Shared>, wake: Arc<Notify>) {
             }
             None => wake.notified().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn read(queue: &mut RxQueue, limit: usize, room: usize) -> Vec<u8> {
+        let mut storage = vec![0u8; room];
+        let mut buf = tokio::io::ReadBuf::new(&mut storage);
+        let n = queue.read_into(&mut buf, limit);
+        assert_eq!(n, buf.filled().len());
+        buf.filled().to_vec()
+    }
+
+    #[test]
+    fn the_receive_queue_reads_across_chunks_in_order_and_an_overrun_drops_the_oldest() {
+        let mut q = RxQueue::default();
+        q.push(Bytes::from_static(b"hello "));
+        q.push(Bytes::from_static(b"world"));
+        assert_eq!(q.len(), 11);
+        assert_eq!(read(&mut q, 1, 64), b"h", "one byte at a time");
+        assert_eq!(
+            read(&mut q, 64, 7),
+            b"ello wo",
+            "as much as the buffer holds"
+        );
+        q.push(Bytes::from_static(b"!!"));
+        q.discard(4);
+        assert_eq!(q.len(), 1, "\"rld\" and one \"!\" dropped");
+        assert_eq!(read(&mut q, 64, 64), b"!");
+        assert!(q.is_empty());
+        q.discard(5);
+        assert!(q.is_empty(), "discarding more than is held empties it");
+        assert_eq!(read(&mut q, 64, 64), b"");
     }
 }

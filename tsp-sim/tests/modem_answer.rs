@@ -179,10 +179,11 @@ fn caller_id_private_number_and_missing_name() {
 fn caller_id_unformatted_is_one_hex_line() {
     let mut b = Bench::quiet_echo(Profile::v250());
     b.cmd("AT+VCID=2");
+    // A number and no name field (a number-only line): the SDMF packet.
     b.signal(LineSignal::CallerId(caller_id(Some("5551234"), None)));
     let out = b.output();
     assert!(
-        out.starts_with("\r\n801301083033323131343035020735353531323334"),
+        out.starts_with("\r\n040F303332313134303535353531323334"),
         "{out:?}"
     );
     assert!(

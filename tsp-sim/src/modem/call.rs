@@ -509,7 +509,7 @@ impl SimModem {
             CallState::Online(o) => match signal {
                 LineSignal::Data(bytes) => {
                     if o.data_mode {
-                        self.deliver(&bytes, now);
+                        self.out.push_bytes(bytes, now);
                     } else {
                         self.hold_rx(&bytes);
                     }

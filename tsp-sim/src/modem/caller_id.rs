@@ -186,7 +186,10 @@ mod tests {
         c.number_presentation = Presentation::Private;
         c.name_presentation = Presentation::Private;
         let hex = unformatted(&c);
-        assert!(hex.starts_with("801001083130313532303338040150080150"), "{hex}");
+        assert!(
+            hex.starts_with("801001083130313532303338040150080150"),
+            "{hex}"
+        );
     }
 
     #[test]

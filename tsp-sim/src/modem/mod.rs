@@ -367,13 +367,20 @@ impl SimModem {
 
     /// Data-state input: to the far end, watching for the escape.
     fn data_input(&mut self, bytes: &[u8], now: Instant) {
+        self.data_input_shared(&Bytes::copy_from_slice(bytes), now);
+    }
+
+    /// [`Self::data_input`] on bytes the modem may keep: what goes to the far end is a slice of
+    /// them, not a copy.
+    fn data_input_shared(&mut self, shared: &Bytes, now: Instant) {
+        let bytes = &shared[..];
         let esc = self.settings.regs.escape_char();
         let guard = self.settings.regs.guard_time();
         let consumed = self.escape.on_bytes(bytes, now, esc, guard);
         let data_len = consumed.unwrap_or(bytes.len());
         if data_len > 0 {
             self.actions
-                .push_back(LineAction::Data(Bytes::copy_from_slice(&bytes[..data_len])));
+                .push_back(LineAction::Data(shared.slice(..data_len)));
         }
         if consumed.is_some() {
             self.escape_to_command(now);
@@ -404,14 +411,18 @@ impl SimModem {
 
 impl DteSide for SimModem {
     fn handle_dte_input(&mut self, bytes: &[u8], now: Instant) {
+        self.handle_dte_bytes(Bytes::copy_from_slice(bytes), now);
+    }
+
+    fn handle_dte_bytes(&mut self, bytes: Bytes, now: Instant) {
         self.out.release(now);
         if !self.powered || self.hung || bytes.is_empty() {
             return;
         }
         if self.is_online_data() {
-            self.data_input(bytes, now);
+            self.data_input_shared(&bytes, now);
         } else {
-            self.command_input(bytes, now);
+            self.command_input(&bytes, now);
         }
     }
 

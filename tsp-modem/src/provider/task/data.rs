@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::io;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 
 /// The pipe's buffer in each direction.
@@ -38,7 +38,7 @@ pub(crate) struct ToApp {
 /// Bytes from the application on their way to the far end.
 pub(crate) struct FromApp {
     reader: ReadHalf<DuplexStream>,
-    buf: Vec<u8>,
+    buf: BytesMut,
 }
 
 fn pipe() -> (
@@ -63,7 +63,7 @@ impl DataPath {
             },
             inc: FromApp {
                 reader,
-                buf: vec![0; APP_READ],
+                buf: BytesMut::new(),
             },
         }
     }
@@ -130,8 +130,13 @@ impl ToApp {
 impl FromApp {
     /// Reads what the application wrote; `None` when it closed its end. Cancel-safe.
     pub(crate) async fn read_some(&mut self) -> io::Result<Option<Bytes>> {
-        let n = self.reader.read(&mut self.buf).await?;
-        Ok((n > 0).then(|| Bytes::copy_from_slice(&self.buf[..n])))
+        // Read straight into the buffer the bytes leave in: no copy on the way out.
+        self.buf.reserve(APP_READ);
+        let n = (&mut self.reader)
+            .take(APP_READ as u64)
+            .read_buf(&mut self.buf)
+            .await?;
+        Ok((n > 0).then(|| self.buf.split().freeze()))
     }
 }
 
