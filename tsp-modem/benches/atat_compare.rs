@@ -243,7 +243,7 @@ criterion_group!(benches, bench);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    if std::env::args().any(|a| a == "--bench") {
+    if support::median::checking_budgets() {
         check_budget();
     }
 }

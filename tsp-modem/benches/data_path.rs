@@ -129,7 +129,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| runtime.block_on(round_trip(&mut ours, &data)));
     });
     group.finish();
-    if std::env::args().any(|a| a == "--bench") {
+    if support::median::checking_budgets() {
         check_budget(&runtime, &mut call, &mut ours, &data);
     }
 }

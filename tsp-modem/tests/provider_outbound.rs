@@ -284,14 +284,27 @@ async fn a_fax_call_sets_class_one_before_dialing_and_hands_over_the_stream() {
     let class = input.find("AT+FCLASS=1\r").expect("class 1 set");
     let dial = input.find("ATDT5550101\r").expect("dialed");
     assert!(class < dial, "{input}");
+    // The application does T.30 itself over the stream, with the modem's Class 1 commands
+    // (T.31): a character ends the modem's wait for the far end's frames, then it sends a frame.
     let mut stream = world.stream(call).await.unwrap();
-    stream.write_all(b"T.30").await.unwrap();
-    let mut back = [0u8; 4];
-    tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut back))
+    let expect = async |stream: &mut Box<dyn tsp_sdk::spi::ByteStream>, want: &[u8]| {
+        let mut got = vec![0u8; want.len()];
+        tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut got))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
+    };
+    stream.write_all(b"x").await.unwrap();
+    expect(&mut stream, b"\r\nOK\r\n").await;
+    stream.write_all(b"AT+FTH=3\r").await.unwrap();
+    expect(&mut stream, b"\r\nCONNECT\r\n").await;
+    // A DIS-like final frame, <DLE><ETX>: sent, then OK once its last bit is on the line.
+    stream
+        .write_all(&[0xff, 0x13, 0x80, 0x00, 0xce, 0xf4, 0x00, 0x10, 0x03])
         .await
-        .unwrap()
         .unwrap();
-    assert_eq!(&back, b"T.30");
+    expect(&mut stream, b"\r\nOK\r\n").await;
     world.assert_no_violations();
 }
 

@@ -543,7 +543,8 @@ impl Terminal for ScriptedParty {
             LineSignal::RingOff
             | LineSignal::CallerId(_)
             | LineSignal::Ringback
-            | LineSignal::Noise(_) => {}
+            | LineSignal::Noise(_)
+            | LineSignal::Fax(_) => {}
         }
     }
 

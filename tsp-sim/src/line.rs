@@ -104,6 +104,120 @@ pub enum LineAction {
     StopCarrier,
     /// Payload bytes over an established connection (data or fax).
     Data(Bytes),
+    /// A fax signal in the voice path (T.30 over a T.31 Class 1 modem): a tone, a modulation
+    /// starting or stopping, an HDLC frame. Relayed to the other end in a connected call.
+    Fax(FaxSignal),
+}
+
+/// A T.31 modulation, by the `<mod>` code of `+FTM`/`+FRM`/`+FTH`/`+FRH` (T.31 Table 1).
+///
+/// ```
+/// use tsp_sim::line::Modulation;
+///
+/// let v17 = Modulation::from_code(146).unwrap();
+/// assert_eq!(v17.bit_rate(), 14_400);
+/// assert!(v17.same_carrier(Modulation::from_code(145).unwrap()), "long or short training");
+/// assert!(Modulation::from_code(3).unwrap().is_hdlc_v21());
+/// assert_eq!(Modulation::from_code(99), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Modulation(u8);
+
+impl Modulation {
+    /// Every code a Class 1 modem may offer for `+FTM`/`+FRM`, in T.31 Table 1 order (V.27 ter
+    /// 2400 and 4800, V.29 7200 and 9600, V.17 7200 to 14400 with long and short training).
+    pub const HIGH_SPEED: &'static [u8] = &[24, 48, 72, 73, 74, 96, 97, 98, 121, 122, 145, 146];
+
+    /// V.21 channel 2 at 300 bit/s, the HDLC control channel (`+FTH=3`, `+FRH=3`).
+    pub const V21: Self = Self(3);
+
+    /// The modulation with this `<mod>` code, if T.31 defines it (3 for V.21 HDLC, or one of
+    /// [`Modulation::HIGH_SPEED`]).
+    pub fn from_code(code: u8) -> Option<Self> {
+        (code == 3 || Self::HIGH_SPEED.contains(&code)).then_some(Self(code))
+    }
+
+    /// The `<mod>` code.
+    pub fn code(self) -> u8 {
+        self.0
+    }
+
+    /// Bits per second on the line.
+    pub fn bit_rate(self) -> u32 {
+        match self.0 {
+            3 => 300,
+            24 => 2400,
+            48 => 4800,
+            72..=74 => 7200,
+            96..=98 => 9600,
+            121 | 122 => 12_000,
+            _ => 14_400,
+        }
+    }
+
+    /// True for V.21 channel 2 (code 3).
+    pub fn is_hdlc_v21(self) -> bool {
+        self.0 == 3
+    }
+
+    /// The modulation family: V.21, V.27 ter, V.29 or V.17.
+    fn family(self) -> u8 {
+        match self.0 {
+            3 => 21,
+            24 | 48 => 27,
+            72 | 96 => 29,
+            _ => 17,
+        }
+    }
+
+    /// Whether a receiver set for `self` trains on a transmission in `other`: the same
+    /// recommendation at the same rate (V.17's long and short training are one carrier).
+    pub fn same_carrier(self, other: Self) -> bool {
+        self.family() == other.family() && self.bit_rate() == other.bit_rate()
+    }
+
+    /// How long the transmitter trains before the first data bit (the receiver's `CONNECT`):
+    /// the V.21 flag preamble is 1 s (T.30 5.3.1), V.27 ter 943 ms at 2400 and 708 ms at 4800,
+    /// V.29 253 ms, V.17 1,393 ms long and 142 ms short training (each recommendation's
+    /// training sequence).
+    pub fn training(self) -> std::time::Duration {
+        let ms = match self.0 {
+            3 => 1000,
+            24 => 943,
+            48 => 708,
+            72 | 96 => 253,
+            73 | 97 | 121 | 145 => 1393,
+            _ => 142,
+        };
+        std::time::Duration::from_millis(ms)
+    }
+}
+
+impl fmt::Display for Modulation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.family() {
+            21 => "V.21",
+            27 => "V.27ter",
+            29 => "V.29",
+            _ => "V.17",
+        };
+        write!(f, "{name} {} bit/s", self.bit_rate())
+    }
+}
+
+/// A fax signal between two Class 1 modems in a connected call (T.30 phases A–E as the line
+/// carries them; the simulator does not synthesize audio).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaxSignal {
+    /// The called terminal's answer tone (CED, 2100 Hz, T.30 5.3.2) starts.
+    AnswerTone,
+    /// A modulated carrier is trained and carries data from now on (the receiver's `CONNECT`).
+    Carrier(Modulation),
+    /// The transmitter went quiet: tone or carrier off.
+    Silence,
+    /// One HDLC frame (address, control, information; no flags, no FCS) has been sent whole on
+    /// V.21. The receiving modem computes the FCS it passes to its DTE.
+    Frame(Bytes),
 }
 
 /// Distinctive ring patterns (hayes.md §10.5): `Normal` is the line's own number.
@@ -160,6 +274,8 @@ pub enum LineSignal {
     CallWaitingTone,
     /// Line noise: these bytes reach the terminal's receiver as if they had come from the far end.
     Noise(Bytes),
+    /// A fax signal from the far end ([`LineAction::Fax`]).
+    Fax(FaxSignal),
 }
 
 /// Anything that can be plugged into a subscriber line: a simulated modem, a scripted far end.

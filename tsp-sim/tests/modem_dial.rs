@@ -4,7 +4,9 @@
 mod modem_support;
 
 use modem_support::{Bench, answer_carrier};
-use tsp_sim::line::{Carrier, CarrierKind, CarrierRole, LineAction, LineSignal, ReleaseCause};
+use tsp_sim::line::{
+    Carrier, CarrierKind, CarrierRole, FaxSignal, LineAction, LineSignal, Modulation, ReleaseCause,
+};
 use tsp_sim::modem::Profile;
 
 fn originate(kind: CarrierKind, max_rate: u32) -> LineAction {
@@ -324,27 +326,32 @@ fn connect_wording_follows_w_on_conexant() {
 }
 
 #[test]
-fn fax_class_starts_a_fax_carrier_and_connects_without_a_rate() {
-    let mut b = Bench::quiet_echo(Profile::v250());
-    b.cmd("AT+FCLASS=1");
-    b.cmd("ATDT5550100");
-    b.signal(LineSignal::DialTone);
-    b.signal(LineSignal::Answered);
-    assert_eq!(
-        b.take_actions(),
-        vec![
-            LineAction::OffHook,
-            LineAction::Digits("5550100".into()),
-            originate(CarrierKind::Fax, 14400)
-        ]
-    );
-    b.signal(LineSignal::RemoteCarrier(Carrier {
-        role: CarrierRole::Answer,
-        kind: CarrierKind::Fax,
-        max_rate: 9600,
-    }));
-    b.secs(3.0);
-    assert_eq!(b.output(), "\r\nCONNECT\r\n");
+fn a_class_1_call_sends_no_carrier_and_connects_on_the_far_fax_machines_flags() {
+    // T.30 phase B starts with the called machine's V.21 flags; the caller only listens
+    // (implied +FRH=3, T.31 8.3.1).
+    for far in [
+        LineSignal::Fax(FaxSignal::Carrier(Modulation::V21)),
+        // A far end modelled with one fax carrier for the whole call (a scripted party).
+        LineSignal::RemoteCarrier(Carrier {
+            role: CarrierRole::Answer,
+            kind: CarrierKind::Fax,
+            max_rate: 9600,
+        }),
+    ] {
+        let mut b = Bench::quiet_echo(Profile::v250());
+        b.cmd("AT+FCLASS=1");
+        b.cmd("ATDT5550100");
+        b.signal(LineSignal::DialTone);
+        b.signal(LineSignal::Answered);
+        assert_eq!(
+            b.take_actions(),
+            vec![LineAction::OffHook, LineAction::Digits("5550100".into())]
+        );
+        b.signal(LineSignal::Fax(FaxSignal::AnswerTone));
+        assert_eq!(b.output(), "", "the answer tone is not the flags");
+        b.signal(far);
+        assert_eq!(b.output(), "\r\nCONNECT\r\n");
+    }
 }
 
 #[test]

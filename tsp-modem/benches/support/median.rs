@@ -15,3 +15,10 @@ pub(crate) fn median(runs: usize, mut f: impl FnMut()) -> Duration {
     times.sort();
     times[times.len() / 2]
 }
+
+/// Whether this run checks the budget: a `cargo bench` run (`--bench`), not a smoke test and not
+/// a `--profile-time` run under a profiler (which must see only the bench it names).
+pub(crate) fn checking_budgets() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--profile-time")
+}

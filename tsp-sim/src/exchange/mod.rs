@@ -20,6 +20,7 @@
 //! | (routing) idle line | `Ringback` to the caller; the called line rings (`RingOn`/`RingOff`, caller ID between ring 1 and 2 or before ring 1) |
 //! | `OffHook` on the ringing line | `Answered` to both ends |
 //! | `StartCarrier`/`StopCarrier`/`Data` in a connected call | `RemoteCarrier`/`RemoteCarrierLost`/`Data` to the other end |
+//! | `Fax` (answer tone, modulation, silence, HDLC frame) in a connected call | `Fax` to the other end |
 //! | `OnHook` in a call | `Released(Normal)` to the other end |
 //! | `OnHook` by the caller while ringing | ringing stops (a `RingOff` if a burst was sounding) |
 //!
@@ -252,6 +253,7 @@ impl Exchange {
                 self.relay(line, LineSignal::RemoteCarrierLost);
             }
             LineAction::Data(bytes) => self.relay(line, LineSignal::Data(bytes)),
+            LineAction::Fax(signal) => self.relay(line, LineSignal::Fax(signal)),
         }
         // Steps due at once (the first ring of a call just placed) happen now.
         self.handle_timeout(now);

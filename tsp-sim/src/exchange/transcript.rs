@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::line::{LineAction, LineId, LineSignal};
+use crate::line::{FaxSignal, LineAction, LineId, LineSignal};
 use crate::network::DeviceId;
 
 use super::config::SEED_ENV;
@@ -260,12 +260,30 @@ fn fmt_action(action: &LineAction) -> String {
     match action {
         LineAction::Digits(digits) => format!("Digits {digits:?}"),
         LineAction::Data(bytes) => format!("Data \"{}\"", escape_bytes(bytes)),
+        LineAction::Fax(signal) => fmt_fax(signal),
         other => format!("{other:?}"),
+    }
+}
+
+/// A fax signal in words: `Fax CED`, `Fax carrier V.17 14400 bit/s`, `Fax frame ff 13 80`.
+fn fmt_fax(signal: &FaxSignal) -> String {
+    match signal {
+        FaxSignal::AnswerTone => "Fax CED".to_owned(),
+        FaxSignal::Carrier(modulation) => format!("Fax carrier {modulation}"),
+        FaxSignal::Silence => "Fax silence".to_owned(),
+        FaxSignal::Frame(frame) => {
+            let mut text = String::from("Fax frame");
+            for b in frame.iter() {
+                let _ = write!(text, " {b:02x}");
+            }
+            text
+        }
     }
 }
 
 fn fmt_signal(signal: &LineSignal) -> String {
     match signal {
+        LineSignal::Fax(fax) => fmt_fax(fax),
         LineSignal::Data(bytes) => format!("Data \"{}\"", escape_bytes(bytes)),
         LineSignal::Noise(bytes) => format!("Noise \"{}\"", escape_bytes(bytes)),
         LineSignal::CallerId(id) => {

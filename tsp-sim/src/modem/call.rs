@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::line::{Carrier, CarrierKind, CarrierRole, LineAction, LineSignal};
 
 use super::dial::{DialPlan, DialStep, SHORT_PAUSE};
+use super::fax::FaxCall;
 use super::profile::ConnectReport;
 use super::result::ResultCode;
 use super::{MAX_HELD_RX, SimModem};
@@ -79,6 +80,8 @@ pub(crate) enum CallState {
     Online(Online),
     /// Off-hook in command state with no carrier (after `D…;`, `H1`, or class 8).
     Voice,
+    /// A fax call in Class 1: T.31 signalling, one command at a time.
+    Fax(FaxCall),
 }
 
 impl CallState {
@@ -102,6 +105,7 @@ impl CallState {
             },
             Self::Connecting(c) => Some(c.trained_at.map_or(c.deadline, |t| t.min(c.deadline))),
             Self::Online(o) => o.lost_at,
+            Self::Fax(f) => f.deadline(),
         }
     }
 }
@@ -184,6 +188,10 @@ impl SimModem {
         self.ringing = false;
         if self.voice_class() {
             self.call = CallState::Voice;
+            return;
+        }
+        if self.fax_class() {
+            self.fax_answer(now);
             return;
         }
         let (kind, max_rate) = self.carrier_offer();
@@ -271,6 +279,11 @@ impl SimModem {
     }
 
     fn start_originate_carrier(&mut self, kind: CarrierKind, max_rate: u32, now: Instant) {
+        if self.fax_class() {
+            // Class 1 sends no carrier of its own: T.30 starts with the far end's flags.
+            self.fax_originate(now);
+            return;
+        }
         self.actions.push_back(LineAction::StartCarrier(Carrier {
             role: CarrierRole::Originate,
             kind,
@@ -362,6 +375,10 @@ impl SimModem {
             CallState::Connecting(c) => c.carrier_started,
             CallState::Online(_) => true,
             CallState::Dialing(_) | CallState::Voice => false,
+            CallState::Fax(_) => {
+                self.fax_hang_up();
+                false
+            }
         };
         if carrier {
             self.actions.push_back(LineAction::StopCarrier);
@@ -463,6 +480,7 @@ impl SimModem {
         match &mut self.call {
             CallState::Idle => self.idle_signal(signal, now),
             CallState::Voice => {}
+            CallState::Fax(_) => self.fax_signal(signal, now),
             CallState::Dialing(d) => match signal {
                 LineSignal::DialTone => {
                     d.dial_tone_heard = true;
@@ -544,6 +562,7 @@ impl SimModem {
     pub(super) fn call_timeout(&mut self, now: Instant) {
         match &mut self.call {
             CallState::Idle | CallState::Voice => {}
+            CallState::Fax(_) => self.fax_timeout(now),
             CallState::Dialing(d) => match d.wait {
                 DialWait::Ready => {}
                 DialWait::Until(t) => {

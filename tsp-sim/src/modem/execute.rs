@@ -12,7 +12,7 @@ use super::{InfoKind, SimModem};
 
 /// What executing one command asks of the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
+pub(super) enum Step {
     /// Carry on with the next command.
     Next,
     /// Fail the line: `ERROR`, the rest is not executed.
@@ -358,6 +358,12 @@ impl SimModem {
                     list
                 };
                 self.emit_info(&[text], InfoKind::Read, now);
+            }
+            ("+FTH" | "+FRH" | "+FTM" | "+FRM" | "+FTS" | "+FRS", op) => {
+                return self.cmd_fax(name, op, now);
+            }
+            ("+FAR", op) if self.profile.fclass.contains(&"1.0") => {
+                return self.cmd_fax(name, op, now);
             }
             ("+VCID", op) if self.profile.cid_commands.vcid => {
                 return self.cmd_cid(name, op, prefix, now);

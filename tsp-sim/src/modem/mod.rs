@@ -12,7 +12,8 @@
 //!   stopping the line. Basic commands `A D E H I L M O P Q T V W X Z &C &D &F &V &W`, `Sn=v`,
 //!   `Sn?`, `Sn`/`?`; the profile's passive commands (`&K3`, `&H1` …) are accepted and remembered.
 //!   Extended commands `+FCLASS`, `+GMI +GMM +GMR +GSN +GCAP`, `+VCID`/`#CID` (per profile),
-//!   `+IPR`, `+IFC`.
+//!   `+IPR`, `+IFC`, and in fax Class 1 (ITU T.31) `+FTH +FRH +FTM +FRM +FTS +FRS +FAR`: see
+//!   the `fax` module's table (its source) and [`crate::line::FaxSignal`].
 //! * Result codes verbose or numeric per `V`, suppressed by `Q1`, the subset and call-progress
 //!   detection per `X` (hayes.md §4), CONNECT text per `W` and `+FCLASS`.
 //! * Dialling with `T P , W @ ! ; L` (see the simulation choices below), answering by `ATA` or
@@ -48,6 +49,7 @@ mod command;
 mod dial;
 mod escape;
 mod execute;
+mod fax;
 mod line_input;
 mod output;
 mod profile;
@@ -421,7 +423,7 @@ impl DteSide for SimModem {
         }
         if self.is_online_data() {
             self.data_input_shared(&bytes, now);
-        } else {
+        } else if !self.fax_dte_input(&bytes, now) {
             self.command_input(&bytes, now);
         }
     }
@@ -446,7 +448,7 @@ impl DteSide for SimModem {
         if !self.powered {
             return ControlLines::default();
         }
-        let carrier = matches!(self.call, CallState::Online(_));
+        let carrier = matches!(self.call, CallState::Online(_) | CallState::Fax(_));
         ControlLines {
             dcd: carrier || !self.settings.dcd_follows_carrier,
             ri: self.ringing,

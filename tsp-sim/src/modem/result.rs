@@ -26,6 +26,9 @@ pub(crate) enum ResultCode {
     Carrier(u32),
     /// W1 intermediate `PROTOCOL: NONE` (verbose only).
     ProtocolNone,
+    /// `+FCERROR` (numeric `+F4`): a Class 1 receive command heard a different modulation from
+    /// the one it was set for (T.31 8.3.3–8.3.4).
+    FcError,
 }
 
 impl ResultCode {
@@ -51,6 +54,7 @@ impl ResultCode {
             Self::NoAnswer => "NO ANSWER".into(),
             Self::Carrier(rate) => format!("CARRIER {rate}"),
             Self::ProtocolNone => "PROTOCOL: NONE".into(),
+            Self::FcError => "+FCERROR".into(),
         }
     }
 
@@ -66,7 +70,7 @@ impl ResultCode {
             Self::NoDialtone => 6,
             Self::Busy => 7,
             Self::NoAnswer => 8,
-            Self::Carrier(_) | Self::ProtocolNone => return None,
+            Self::Carrier(_) | Self::ProtocolNone | Self::FcError => return None,
         })
     }
 }
@@ -106,8 +110,11 @@ impl Framing {
             out.extend([self.s3, self.s4]);
             Some(out)
         } else {
-            let n = code.numeric(profile)?;
-            let mut out = n.to_string().into_bytes();
+            let mut out = match code {
+                // T.31 Table 7: `+FCERROR` is `+F4` in numeric form.
+                ResultCode::FcError => b"+F4".to_vec(),
+                _ => code.numeric(profile)?.to_string().into_bytes(),
+            };
             out.push(self.s3);
             Some(out)
         }
@@ -161,6 +168,16 @@ mod tests {
         assert_eq!(q.result(ResultCode::Ring, &Profile::v250(), true), None);
         assert_eq!(q.info(&["56000"]), b"\r\n56000\r\n");
         assert_eq!(V0.info(&["a", "b"]), b"a\r\nb\r\n");
+    }
+
+    #[test]
+    fn the_class_1_modulation_error_is_plus_fcerror_or_plus_f4() {
+        let p = Profile::v250();
+        assert_eq!(
+            V1.result(ResultCode::FcError, &p, true).unwrap(),
+            b"\r\n+FCERROR\r\n"
+        );
+        assert_eq!(V0.result(ResultCode::FcError, &p, true).unwrap(), b"+F4\r");
     }
 
     #[test]

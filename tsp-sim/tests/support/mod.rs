@@ -147,6 +147,21 @@ impl<R: AsyncRead + Unpin> Reader<R> {
     }
 }
 
+impl<R: AsyncRead + Unpin> Reader<R> {
+    /// Everything left until the stream ends (within [`PATIENCE`]; what came by then if not).
+    pub async fn rest(&mut self) -> String {
+        let mut buf = [0u8; 1024];
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, self.inner.read(&mut buf)).await {
+            if n == 0 {
+                break;
+            }
+            self.pending.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&std::mem::take(&mut self.pending)).into_owned()
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len().max(1))

@@ -1,0 +1,293 @@
+//! A real fax program as the judge: Debian's `efax` sends a page from one simulated Class 1
+//! modem to `efax` receiving on another, through the simulated exchange, in real time; and a
+//! call-waiting tone destroys the same session unless the sender dialled the cancel code.
+//!
+//! Ignored by default so `cargo test --workspace` passes on a machine without efax; `.ci/run`
+//! installs it and runs `cargo test -p tsp-sim --test real_fax -- --ignored`. A missing program
+//! fails the test with the package to install.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::process::{Child, Command};
+use tsp_sim::exchange::LineConfig;
+use tsp_sim::far_end::ScriptedParty;
+use tsp_sim::line::LineId;
+use tsp_sim::modem::{Profile, SimModem};
+use tsp_sim::network::{DeviceId, Network, TimeScale};
+use tsp_sim::pty::PtyLink;
+use tsp_sim::sim::Sim;
+
+use support::{Reader, program};
+
+/// How long a whole session may take (real time; one page takes about 20 s).
+const SESSION: Duration = Duration::from_secs(120);
+
+/// The sender (A, call waiting on its line), the receiver (B), and C, a line with nothing
+/// plugged in until a test makes it call A. Real time: efax times T.30 on the wall clock.
+struct Fax {
+    sim: Sim,
+    a: DeviceId,
+    b: DeviceId,
+    c: LineId,
+}
+
+fn fax_exchange() -> Fax {
+    let mut network = Network::builder()
+        .seed(0x0066_6178) // "fax"
+        .time_scale(TimeScale::new(1.0).unwrap())
+        .build(Instant::now());
+    let line_a = network.add_line(LineConfig::new("5550100").call_waiting(true));
+    let line_b = network.add_line(LineConfig::new("5550101"));
+    let c = network.add_line(LineConfig::new("5550102"));
+    let a = network
+        .attach_device(line_a, SimModem::new(Profile::v250()).with_label("A"))
+        .unwrap();
+    let b = network
+        .attach_device(line_b, SimModem::new(Profile::v250()).with_label("B"))
+        .unwrap();
+    Fax {
+        sim: Sim::start(network),
+        a,
+        b,
+        c,
+    }
+}
+
+/// `efax` with `args`, its log (`-v`) on stderr.
+fn efax(efax: &Path, args: &[&str]) -> Child {
+    Command::new(efax)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// Makes a one-page TIFF-G3 file from text with efix.
+fn page(dir: &Path) -> std::path::PathBuf {
+    let efix = program("efix", "efax");
+    let text = dir.join("page.txt");
+    std::fs::write(
+        &text,
+        "A page from tsp-sim's fax test.\n\nThe quick brown fox jumps over the lazy dog.\n",
+    )
+    .unwrap();
+    let tif = dir.join("page.tif");
+    let out = std::process::Command::new(efix)
+        .args(["-i", "text", "-o", "tiffg3"])
+        .arg(&text)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "efix: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&tif, out.stdout).unwrap();
+    tif
+}
+
+/// A fax file as rows of pixels (efix to PBM): width, then each row's bytes.
+fn rows(file: &Path) -> (usize, Vec<Vec<u8>>) {
+    let efix = program("efix", "efax");
+    let out = std::process::Command::new(efix)
+        .args(["-o", "pbm"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "efix -o pbm {}", file.display());
+    let pbm = out.stdout;
+    let header_end = pbm.iter().position(|&b| b == b'\n').unwrap();
+    let header = String::from_utf8_lossy(&pbm[..header_end]).into_owned();
+    let fields: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(fields.first(), Some(&"P4"), "a PBM from efix: {header:?}");
+    let width: usize = fields[1].parse().unwrap();
+    let stride = width.div_ceil(8);
+    let body = &pbm[header_end + 1..];
+    (width, body.chunks(stride).map(<[u8]>::to_vec).collect())
+}
+
+/// Waits for `child` (within [`SESSION`]) and returns its exit code and log.
+async fn finish(child: Child, what: &str, sim: &Sim) -> (Option<i32>, String) {
+    match tokio::time::timeout(SESSION, child.wait_with_output()).await {
+        Ok(Ok(out)) => (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ),
+        other => panic!(
+            "{what} did not finish: {other:?}\ntranscript:\n{}",
+            sim.transcript()
+        ),
+    }
+}
+
+/// Starts the receiver on B (auto-answer on the first ring) and waits until its modem is set.
+async fn receiver(fax: &Fax, pty_b: &PtyLink, dir: &Path) -> Child {
+    let efax_path = program("efax", "efax");
+    let prefix = dir.join("received");
+    let child = efax(
+        &efax_path,
+        &[
+            "-d",
+            pty_b.path().to_str().unwrap(),
+            "-o1",
+            "-w",
+            "-iS0=1",
+            "-l",
+            "+1 555 0101",
+            "-v",
+            "ewinchrt",
+            "-r",
+            prefix.to_str().unwrap(),
+        ],
+    );
+    // efax sends its init commands before it waits for a call: wait until S0 is 1.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while fax
+        .sim
+        .with(|net, _| net.device::<SimModem>(fax.b).and_then(|m| m.s_register(0)))
+        != Some(1)
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "efax never set S0=1 on B"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child
+}
+
+fn sender(pty_a: &PtyLink, number: &str, page: &Path) -> Child {
+    let efax_path = program("efax", "efax");
+    efax(
+        &efax_path,
+        &[
+            "-d",
+            pty_a.path().to_str().unwrap(),
+            "-o1",
+            "-l",
+            "+1 555 0100",
+            "-v",
+            "ewinchrt",
+            "-t",
+            number,
+            page.to_str().unwrap(),
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's efax: run with --ignored; .ci/run installs it"]
+async fn efax_sends_a_page_through_the_simulator_to_efax_on_another_modem() {
+    let fax = fax_exchange();
+    let dir = tempfile::tempdir().unwrap();
+    let sent = page(dir.path());
+    let pty_a = PtyLink::spawn(&fax.sim, fax.a).unwrap();
+    let pty_b = PtyLink::spawn(&fax.sim, fax.b).unwrap();
+    let rx = receiver(&fax, &pty_b, dir.path()).await;
+    let tx = sender(&pty_a, "5550101", &sent);
+    let (tx_code, tx_log) = finish(tx, "the sending efax", &fax.sim).await;
+    let (rx_code, rx_log) = finish(rx, "the receiving efax", &fax.sim).await;
+    assert_eq!(tx_code, Some(0), "the sender failed; its log:\n{tx_log}");
+    assert_eq!(rx_code, Some(0), "the receiver failed; its log:\n{rx_log}");
+    assert!(
+        !tx_log.contains("Warning") && !rx_log.contains("Warning"),
+        "a clean session has no warnings:\n{tx_log}\n{rx_log}"
+    );
+    assert!(rx_log.contains("0 errors"), "{rx_log}");
+
+    // The page as received: efax's 20-line header band on top, then the page sent, row for row.
+    let (width, got) = rows(&dir.path().join("received.001"));
+    let (sent_width, want) = rows(&sent);
+    assert_eq!(width, sent_width);
+    const HEADER: usize = 20;
+    let inked: Vec<usize> = (0..want.len())
+        .filter(|&i| want[i].iter().any(|&b| b != 0))
+        .collect();
+    assert!(inked.len() > 20, "the test page has text on it");
+    for &i in &inked {
+        assert_eq!(
+            got.get(i + HEADER),
+            Some(&want[i]),
+            "row {i} of the page arrived as row {} of the fax",
+            i + HEADER
+        );
+    }
+    assert!(
+        got.iter().take(HEADER).any(|r| r.iter().any(|&b| b != 0)),
+        "the header line is there"
+    );
+}
+
+/// Makes C call A as soon as the sender's log shows the page starting, then waits for both.
+async fn session_with_a_waiting_caller(number: &str) -> (Option<i32>, String, Fax) {
+    let fax = fax_exchange();
+    let dir = tempfile::tempdir().unwrap();
+    let sent = page(dir.path());
+    let pty_a = PtyLink::spawn(&fax.sim, fax.a).unwrap();
+    let pty_b = PtyLink::spawn(&fax.sim, fax.b).unwrap();
+    let mut rx = receiver(&fax, &pty_b, dir.path()).await;
+    let mut tx = sender(&pty_a, number, &sent);
+    let mut log = Reader::new(tx.stderr.take().unwrap(), "the sending efax");
+    let mut so_far = log.expect("+FTM=", &fax.sim).await;
+    let c = fax.c;
+    fax.sim
+        .with(|net, now| {
+            net.attach_party(
+                c,
+                ScriptedParty::builder()
+                    .call_at(Duration::ZERO, "5550100")
+                    .build(now),
+            )
+        })
+        .unwrap();
+    let code = match tokio::time::timeout(SESSION, tx.wait()).await {
+        Ok(Ok(status)) => status.code(),
+        other => panic!("the sender did not finish: {other:?}"),
+    };
+    so_far.push_str(&log.rest().await);
+    let _ = tokio::time::timeout(Duration::from_secs(30), rx.wait()).await;
+    let _ = rx.kill().await;
+    (code, so_far, fax)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's efax: run with --ignored; .ci/run installs it"]
+async fn a_call_waiting_tone_destroys_an_unsecured_fax_session() {
+    let (code, log, _fax) = session_with_a_waiting_caller("5550101").await;
+    assert_ne!(
+        code,
+        Some(0),
+        "the session should fail; the sender's log:\n{log}"
+    );
+    assert!(
+        log.contains("NO CARRIER") || log.contains("Error"),
+        "efax reports the lost session:\n{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's efax: run with --ignored; .ci/run installs it"]
+async fn the_same_session_dialled_with_the_cancel_code_completes() {
+    let (code, log, fax) = session_with_a_waiting_caller("*70,5550101").await;
+    assert_eq!(
+        code,
+        Some(0),
+        "the secured session failed; the sender's log:\n{log}"
+    );
+    let carol_heard_busy = fax.sim.with(|net, _| {
+        net.party(fax.c)
+            .is_some_and(|p| p.heard(&tsp_sim::line::LineSignal::Busy))
+    });
+    assert!(
+        carol_heard_busy,
+        "the waiting caller got busy instead of a tone"
+    );
+}
