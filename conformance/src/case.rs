@@ -36,6 +36,8 @@ pub enum Need {
     GenerateDigits,
     /// A fixture that runs the host-level cases (the host's rules over the provider).
     HostLevel,
+    /// `LINEMEDIAMODE_G3FAX` in the line's `LineDevCaps::media_modes`.
+    G3Fax,
 }
 
 impl Need {
@@ -52,6 +54,7 @@ impl Need {
                 "a fixture that can remove the device (Fixture::can_remove_device)"
             }
             Need::MonitorDigits => "Capabilities::monitor_digits",
+            Need::G3Fax => "G3FAX in LineDevCaps::media_modes",
             Need::GenerateDigits => "Capabilities::generate_digits",
             Need::HostLevel => {
                 "a fixture that runs host-level cases (Fixture::host_level: modem-pty leaves the provider-independent host rules to modem-sim, the same provider in memory)"

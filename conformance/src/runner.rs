@@ -24,6 +24,7 @@ pub struct Offered {
     host_level: bool,
     monitor_digits: bool,
     generate_digits: bool,
+    g3_fax: bool,
 }
 
 impl Offered {
@@ -38,6 +39,7 @@ impl Offered {
             Need::HostLevel => !self.host_level,
             Need::MonitorDigits => !self.monitor_digits,
             Need::GenerateDigits => !self.generate_digits,
+            Need::G3Fax => !self.g3_fax,
         })
     }
 }
@@ -93,6 +95,7 @@ pub fn probe(fixture: &Arc<dyn Fixture>) -> Result<Offered, Failure> {
             host_level: fixture.host_level(),
             monitor_digits: caps.monitor_digits,
             generate_digits: caps.generate_digits,
+            g3_fax: line_caps.media_modes.contains(tsp_sdk::MediaModes::G3FAX),
         })
     })
 }

@@ -30,6 +30,14 @@ pub(crate) fn cases() -> Vec<Case> {
             crate::case_fn!(datamodem_stream_only_when_connected),
         ),
         case(
+            "media/g3fax_call_connects_to_a_fax_machine/1",
+            "a G3FAX call to a fax machine reaches CONNECTED with G3FAX in its call info, and get_id(\"comm/datamodem\") gives the stream the application's T.30 runs over",
+            "TSPI_lineMakeCall, LINEMEDIAMODE_G3FAX, TSPI_lineGetID; tapi.md §7 (Unimodem: class 1, the application's own T.30)",
+            Level::Required,
+            &[Need::G3Fax, Need::DataStream],
+            crate::case_fn!(g3fax_call_connects_to_a_fax_machine),
+        ),
+        case(
             "media/unknown_device_class/1",
             "get_id with a device class the provider does not have answers NODEVICE (or INVALDEVICECLASS)",
             "TSPI_lineGetID; tapi.md §7, §9.5 item 20",
@@ -114,6 +122,36 @@ pub async fn datamodem_stream_only_when_connected(ctx: &mut Ctx) -> Result<(), F
     match tokio::time::timeout(Duration::from_secs(30), stream.read_exact(&mut back)).await {
         Ok(Ok(_)) if &back[..] == text => Ok(()),
         other => Err(ctx.fail(format!("echo through the stream failed: {other:?}"))),
+    }
+}
+
+/// A G3FAX call to a fax machine reaches CONNECTED with G3FAX in its call info, and
+/// get_id("comm/datamodem") gives the stream the application's T.30 runs over.
+///
+/// Case `media/g3fax_call_connects_to_a_fax_machine/1`; source: TSPI_lineMakeCall,
+/// LINEMEDIAMODE_G3FAX, TSPI_lineGetID; tapi.md §7.
+pub async fn g3fax_call_connects_to_a_fax_machine(ctx: &mut Ctx) -> Result<(), Failure> {
+    ctx.far(parties::fax_machine())?;
+    ctx.open().await?;
+    let call = ctx
+        .place(Some(&format!("T{FAR_NUMBER}")), CallParams::g3_fax())
+        .await?;
+    ctx.state(call, CallState::Connected).await?;
+    let info = ctx.provider.call_info(call).await;
+    let info = ctx.expect("call_info", info)?;
+    ctx.check(info.media_mode.contains(MediaModes::G3FAX), || {
+        format!("media mode {:?} on a G3FAX call", info.media_mode)
+    })?;
+    let got = ctx
+        .provider
+        .get_id(GetId {
+            select: Select::Call(call),
+            class: DeviceClass::new("comm/datamodem"),
+        })
+        .await;
+    match ctx.expect("get_id(comm/datamodem) on the CONNECTED fax call", got)? {
+        DeviceIdValue::DataStream { .. } => Ok(()),
+        _ => Err(ctx.fail("get_id(comm/datamodem) did not give a stream")),
     }
 }
 

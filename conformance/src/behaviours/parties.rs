@@ -20,6 +20,23 @@ pub(crate) const ORIGINATE_DATA: Carrier = Carrier {
     max_rate: 33_600,
 };
 
+/// A fax machine's answer (the whole call's fax carrier, as the scripted party models it).
+pub(crate) const ANSWER_FAX: Carrier = Carrier {
+    role: CarrierRole::Answer,
+    kind: CarrierKind::Fax,
+    max_rate: 14_400,
+};
+
+/// A fax machine that answers on the first ring.
+pub(crate) fn fax_machine() -> impl FnOnce(Instant) -> ScriptedParty {
+    |start| {
+        ScriptedParty::builder()
+            .answer_after_rings(1)
+            .carrier(ANSWER_FAX)
+            .build(start)
+    }
+}
+
 /// A data modem that answers on ring `rings` and echoes what it receives.
 pub(crate) fn echo_modem(rings: u32) -> impl FnOnce(Instant) -> ScriptedParty {
     move |start| {
