@@ -407,3 +407,51 @@ proptest! {
         prop_assert!(b.modem.poll_timeout().is_none_or(|t| t > b.now));
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_transmission_whose_dte_falls_silent_ends_with_error_after_5_s() {
+    let (sim, _, mut a, _b) = after_dis(false).await;
+    cmd(&mut a, &sim, "AT+FTM=96", "CONNECT\r\n").await;
+    a.write_all(&[0xff; 20]).await.unwrap(); // and never <DLE><ETX>
+    let started = tokio::time::Instant::now();
+    until(&mut a, &sim, b"ERROR\r\n").await;
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(5), "{waited:?}");
+    assert_eq!(
+        cmd(&mut a, &sim, "AT", "OK\r\n").await,
+        b"\r\nOK\r\n",
+        "back in command state"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_lf_of_a_cr_lf_does_not_abandon_a_reception_and_two_frames_in_one_write_both_go() {
+    let (sim, _, mut a, mut b) = after_dis(false).await;
+    a.write_all(b"AT+FRH=3\r").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    a.write_all(b"\n").await.unwrap();
+    cmd(&mut b, &sim, "AT+FTH=3", "CONNECT\r\n").await;
+    let first = [0xff, 0x03, 0x40, 0x31];
+    let mut both = shielded(&first);
+    both.extend(shielded(DIS));
+    b.write_all(&both).await.unwrap();
+    let got = until(&mut a, &sim, b"OK\r\n").await;
+    assert_eq!(
+        &unshielded(after_connect(&got))[..4],
+        &first,
+        "not abandoned by the LF"
+    );
+    let second = cmd(&mut a, &sim, "AT+FRH=3", "OK\r\n").await;
+    assert_eq!(&unshielded(after_connect(&second))[..DIS.len()], DIS);
+    until(&mut b, &sim, b"OK\r\n").await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_silence_command_lets_the_rest_of_its_line_run() {
+    let (sim, _, mut a, _b) = after_dis(false).await;
+    let start = tokio::time::Instant::now();
+    cmd(&mut a, &sim, "AT+FTS=8;+FTM=96", "CONNECT\r\n").await;
+    assert!(start.elapsed() >= Duration::from_millis(80));
+    a.write_all(&shielded(&[0u8; 100])).await.unwrap();
+    until(&mut a, &sim, b"OK\r\n").await;
+}

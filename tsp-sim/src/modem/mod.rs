@@ -340,6 +340,11 @@ impl SimModem {
                         self.data_input(&bytes[i + 1..], now);
                         return;
                     }
+                    if self.fax_takes_input() {
+                        // `+FTH`, `+FRM` …: what follows on the same write is the action's.
+                        self.fax_input(&bytes[i + 1..], now);
+                        return;
+                    }
                 }
             }
         }
@@ -423,7 +428,7 @@ impl DteSide for SimModem {
         }
         if self.is_online_data() {
             self.data_input_shared(&bytes, now);
-        } else if !self.fax_dte_input(&bytes, now) {
+        } else if !self.fax_input(&bytes, now) {
             self.command_input(&bytes, now);
         }
     }

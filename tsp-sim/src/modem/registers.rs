@@ -173,8 +173,6 @@ pub(crate) struct Settings {
     pub(crate) cid_mode: u32,
     /// `+IPR`: fixed DTE rate (0 = autobaud).
     pub(crate) ipr: u32,
-    /// `+FAR`: Class 1.0 adaptive reception (T.31 8.5.1); remembered, no simulated effect.
-    pub(crate) adaptive_receive: bool,
     /// `+IFC`: local flow control (DCE-by-DTE, DTE-by-DCE).
     pub(crate) ifc: (u32, u32),
     /// Commands accepted without a simulated effect, by name.
@@ -200,7 +198,6 @@ impl Settings {
             fclass: "0",
             cid_mode: 0,
             ipr: 0,
-            adaptive_receive: false,
             ifc: (2, 2),
             passive: profile
                 .passive_commands

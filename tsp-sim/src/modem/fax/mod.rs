@@ -57,6 +57,9 @@ const RELEASE_TICK: Duration = Duration::from_millis(20);
 /// T.31 8.3.3: a transmitting DCE whose DTE sends no next frame within 5 s stops and answers
 /// `ERROR`.
 const FRAME_WAIT: Duration = Duration::from_secs(5);
+/// A high-speed transmission whose DTE sends nothing (and no `<DLE><ETX>`) this long after the
+/// buffer ran empty ends with `ERROR`.
+const UNDERRUN_WAIT: Duration = Duration::from_secs(5);
 /// Frame bytes one transmission keeps before it refuses more (a DTE that never sends
 /// `<DLE><ETX>`).
 const MAX_FRAME: usize = 4096;
@@ -115,8 +118,15 @@ struct Transmit {
     /// Unshielded DTE bytes not yet on the line: the frame being collected (V.21) or the data
     /// still to send (high speed).
     pending: Vec<u8>,
+    /// High speed: how much of `pending` is already on the line (compacted now and then, so a
+    /// release does not move what is left).
+    head: usize,
+    /// V.21: DTE bytes (still shielded) that came after a frame's `<DLE><ETX>`: the next frame.
+    queued: Vec<u8>,
     /// `<DLE><ETX>` has ended the data (high speed) or the frame being collected (V.21).
     ended: bool,
+    /// High speed: the buffer ran empty at this instant with no `<DLE><ETX>` (underrun).
+    starved_since: Option<Instant>,
     /// The line has sent everything released so far by this instant.
     line_free_at: Instant,
     /// V.21: the frame on the line, when its last bit is sent, and whether it is the final one.
@@ -126,6 +136,43 @@ struct Transmit {
 }
 
 impl Transmit {
+    /// High-speed data not yet on the line.
+    fn unsent(&self) -> &[u8] {
+        &self.pending[self.head..]
+    }
+
+    /// Takes DTE bytes: unshielded into the frame or data; for V.21 what follows a frame's
+    /// `<DLE><ETX>` waits in `queued` for the next frame.
+    fn take_input(&mut self, bytes: &[u8]) {
+        let hdlc = self.modulation.is_hdlc_v21();
+        if self.ended {
+            if hdlc {
+                self.queued.extend_from_slice(bytes);
+                self.queued.truncate(MAX_FRAME * 4);
+            }
+            return;
+        }
+        if let Unshielded::End(n) = self.unshield.feed(bytes, &mut self.pending) {
+            self.ended = true;
+            if hdlc {
+                self.queued.extend_from_slice(&bytes[n..]);
+                self.queued.truncate(MAX_FRAME * 4);
+            }
+            // High speed: what follows `<DLE><ETX>` before the `OK` is dropped, as a DCE
+            // drops it.
+        }
+        self.pending
+            .truncate(if hdlc { MAX_FRAME } else { MAX_PENDING });
+    }
+
+    /// V.21: the next frame starts from what the DTE already sent after the last one.
+    fn take_queued(&mut self) {
+        let queued = std::mem::take(&mut self.queued);
+        if !queued.is_empty() {
+            self.take_input(&queued);
+        }
+    }
+
     /// When the high-speed carrier is trained and data can flow.
     fn data_start(&self) -> Instant {
         self.starts_at + self.modulation.training()
@@ -178,14 +225,20 @@ impl FaxCall {
                         .min()
                 } else if !t.carrier_sent {
                     Some(t.data_start())
-                } else if !t.pending.is_empty() {
+                } else if !t.unsent().is_empty() {
                     Some(
                         t.line_free_at
                             .checked_sub(RELEASE_AHEAD)
                             .unwrap_or(t.line_free_at),
                     )
+                } else if t.ended {
+                    Some(t.line_free_at)
                 } else {
-                    t.ended.then_some(t.line_free_at)
+                    // Underrun: the first check at the line's end starts the 5 s count.
+                    Some(
+                        t.starved_since
+                            .map_or(t.line_free_at, |since| since + UNDERRUN_WAIT),
+                    )
                 }
             }
         }
@@ -282,15 +335,16 @@ impl SimModem {
                 self.emit_info(&[list(&high_speed)], InfoKind::Read, now);
             }
             ("+FTS" | "+FRS", ExtOp::Test) => self.emit_info(&["0-255"], InfoKind::Read, now),
-            ("+FAR", ExtOp::Test) => self.emit_info(&["0,1"], InfoKind::Read, now),
+            // Adaptive reception is not simulated: only `+FAR=0` is offered.
+            ("+FAR", ExtOp::Test) => self.emit_info(&["0"], InfoKind::Read, now),
             ("+FAR", ExtOp::Read) => {
-                let text = u8::from(self.settings.adaptive_receive).to_string();
-                self.emit_info(&[text], InfoKind::Read, now);
+                self.emit_info(&["0"], InfoKind::Read, now);
             }
-            ("+FAR", ExtOp::Set(v)) => match value(&v) {
-                Some(m @ 0..=1) => self.settings.adaptive_receive = m == 1,
-                _ => return Step::Error,
-            },
+            ("+FAR", ExtOp::Set(v)) => {
+                if value(&v) != Some(0) {
+                    return Step::Error;
+                }
+            }
             ("+FTH" | "+FRH" | "+FTM" | "+FRM", ExtOp::Set(v)) => {
                 let hdlc = name.ends_with('H');
                 let Some(modulation) = value(&v).and_then(Modulation::from_code).filter(|m| {
@@ -327,6 +381,10 @@ impl SimModem {
                 if !matches!(call.action, Action::Idle) {
                     return Step::Error;
                 }
+                let quiet = matches!(call.remote, Remote::Quiet(_));
+                if wait.is_zero() && (transmit || quiet) {
+                    return Step::Next;
+                }
                 call.action = if transmit {
                     Action::Pause(now + wait)
                 } else {
@@ -335,12 +393,25 @@ impl SimModem {
                         from: now,
                     }
                 };
-                self.fax_timeout(now);
-                return self.fax_step();
+                // The rest of the command line runs when the wait is over (fax_wait_over).
+                return Step::Suspend;
             }
             _ => return Step::Error,
         }
         Step::Next
+    }
+
+    /// `+FTS`/`+FRS` waited long enough: the rest of its command line runs (its final result
+    /// ends the line, `OK` when nothing else fails).
+    fn fax_wait_over(&mut self, now: Instant) {
+        if let Some(f) = self.fax() {
+            f.action = Action::Idle;
+        }
+        if std::mem::take(&mut self.awaiting_call) {
+            self.run_queue(now);
+        } else {
+            self.emit_result(ResultCode::Ok, now);
+        }
     }
 
     /// How a fax action just started leaves its command line: waiting for the action
@@ -371,7 +442,10 @@ impl SimModem {
             carrier_sent: false,
             unshield: Unshield::default(),
             pending: Vec::new(),
+            head: 0,
+            queued: Vec::new(),
             ended: false,
+            starved_since: None,
             line_free_at: starts_at,
             sending: None,
             frame_deadline: None,
@@ -418,16 +492,53 @@ impl SimModem {
         }
     }
 
-    /// DTE bytes during a fax call, if a fax action takes them; `false` leaves them to the
-    /// command interpreter.
-    pub(super) fn fax_dte_input(&mut self, bytes: &[u8], now: Instant) -> bool {
+    /// Whether a fax action (not the command interpreter) takes the DTE's bytes now.
+    pub(super) fn fax_takes_input(&self) -> bool {
+        matches!(&self.call, CallState::Fax(f) if !matches!(f.action, Action::Idle | Action::Pause(_)))
+    }
+
+    /// DTE bytes during a fax call, if a fax action takes them (`false` leaves them to the
+    /// command interpreter). The LF of a CR LF that ended the command is dropped, and characters
+    /// within 125 ms of that terminator do not abandon a wait (V.250 5.6.1, as for dialling).
+    pub(super) fn fax_input(&mut self, bytes: &[u8], now: Instant) -> bool {
+        if !self.fax_takes_input() {
+            return false;
+        }
+        let mut bytes = bytes;
+        if std::mem::take(&mut self.swallow_lf) && bytes.first() == Some(&b'\n') {
+            bytes = &bytes[1..];
+        }
+        if bytes.is_empty() {
+            return true;
+        }
+        let in_grace = self
+            .terminated_at
+            .is_some_and(|t| now.saturating_duration_since(t) < super::TERMINATOR_GRACE);
+        // Only a wait the DTE has had no answer to yet: after `CONNECT` its characters are
+        // deliberate.
+        let abandons = matches!(
+            &self.call,
+            CallState::Fax(f) if match &f.action {
+                Action::Receive(r) => !r.connected,
+                Action::Transmit(_) => false,
+                _ => true,
+            }
+        );
+        if in_grace && abandons {
+            return true;
+        }
+        self.fax_dte_input(bytes, now)
+    }
+
+    /// [`Self::fax_input`] once the terminator's LF and grace are dealt with.
+    fn fax_dte_input(&mut self, bytes: &[u8], now: Instant) -> bool {
         let Some(call) = self.fax() else {
             return false;
         };
         match &mut call.action {
             Action::Idle | Action::Pause(_) => false,
             Action::AnswerTone(_) => {
-                self.fax_hang_up();
+                // Hanging up stops the tone.
                 self.abort_attempt(now);
                 true
             }
@@ -439,19 +550,7 @@ impl SimModem {
                 true
             }
             Action::Transmit(t) => {
-                if !t.ended {
-                    if let Unshielded::End(_) = t.unshield.feed(bytes, &mut t.pending) {
-                        // What follows `<DLE><ETX>` before the DCE's answer is dropped, as a
-                        // real DCE drops it.
-                        t.ended = true;
-                    }
-                    let bound = if t.modulation.is_hdlc_v21() {
-                        MAX_FRAME
-                    } else {
-                        MAX_PENDING
-                    };
-                    t.pending.truncate(bound);
-                }
+                t.take_input(bytes);
                 self.transmit_step(now);
                 true
             }
@@ -585,14 +684,14 @@ impl SimModem {
             }
             Action::Pause(until) => {
                 if now >= *until {
-                    self.fax_done(ResultCode::Ok, now);
+                    self.fax_wait_over(now);
                 }
             }
             Action::AwaitSilence { need, from } => {
                 if let Remote::Quiet(since) = remote
                     && now >= since.max(*from) + *need
                 {
-                    self.fax_done(ResultCode::Ok, now);
+                    self.fax_wait_over(now);
                 }
             }
             Action::Receive(r) => {
@@ -657,6 +756,7 @@ impl SimModem {
                 t.ended = false;
                 t.frame_deadline = None;
                 let frame = Bytes::from(std::mem::take(&mut t.pending));
+                t.take_queued();
                 if frame.is_empty() {
                     // `<DLE><ETX>` alone: stop the flags (T.31 8.3.3).
                     actions.push_back(LineAction::Fax(FaxSignal::Silence));
@@ -684,29 +784,48 @@ impl SimModem {
                 t.carrier_sent = true;
                 t.line_free_at = t.data_start();
             }
-            if t.carrier_sent && !t.pending.is_empty() && now + RELEASE_AHEAD >= t.line_free_at {
+            if t.carrier_sent && !t.unsent().is_empty() && now + RELEASE_AHEAD >= t.line_free_at {
+                t.starved_since = None;
                 // What the line can carry up to a tick past the release horizon.
                 let from = t.line_free_at.max(now);
                 let room = (now + RELEASE_AHEAD + RELEASE_TICK).saturating_duration_since(from);
                 let per_second = u128::from(t.modulation.bit_rate() / 8);
                 let n = usize::try_from(room.as_nanos() * per_second / 1_000_000_000)
                     .unwrap_or(usize::MAX)
-                    .clamp(1, t.pending.len());
-                let chunk = Bytes::copy_from_slice(&t.pending[..n]);
-                t.pending.drain(..n);
+                    .clamp(1, t.unsent().len());
+                let chunk = Bytes::copy_from_slice(&t.unsent()[..n]);
+                t.head += n;
+                if t.head == t.pending.len() {
+                    t.pending.clear();
+                    t.head = 0;
+                } else if t.head > 64 * 1024 && t.head * 2 > t.pending.len() {
+                    t.pending.drain(..t.head);
+                    t.head = 0;
+                }
                 t.line_free_at = from + air_time(n, t.modulation.bit_rate());
                 actions.push_back(LineAction::Data(chunk));
-            } else if t.carrier_sent && t.pending.is_empty() && t.ended && now >= t.line_free_at {
-                actions.push_back(LineAction::Fax(FaxSignal::Silence));
-                results.push(ResultCode::Ok);
-                done = true;
+            } else if t.carrier_sent && t.unsent().is_empty() && now >= t.line_free_at {
+                if t.ended {
+                    actions.push_back(LineAction::Fax(FaxSignal::Silence));
+                    results.push(ResultCode::Ok);
+                    done = true;
+                } else {
+                    // Underrun: nothing more from the DTE and no <DLE><ETX>. After 5 s the DCE
+                    // gives up (carrier off, ERROR), so a DTE that died cannot leave it sending.
+                    let since = *t.starved_since.get_or_insert(now);
+                    if now >= since + UNDERRUN_WAIT {
+                        actions.push_back(LineAction::Fax(FaxSignal::Silence));
+                        results.push(ResultCode::Error);
+                        done = true;
+                    }
+                }
             }
         }
         if done && let CallState::Fax(f) = &mut self.call {
             f.action = Action::Idle;
         }
         if results.contains(&ResultCode::Error) {
-            tracing::debug!(modem = %self.label, "fax: no frame from the DTE within 5 s");
+            tracing::debug!(modem = %self.label, "fax: nothing from the DTE within 5 s");
         }
         for code in results {
             self.fax_result(code, now);
