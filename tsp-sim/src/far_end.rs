@@ -544,7 +544,8 @@ impl Terminal for ScriptedParty {
             | LineSignal::CallerId(_)
             | LineSignal::Ringback
             | LineSignal::Noise(_)
-            | LineSignal::Fax(_) => {}
+            | LineSignal::Fax(_)
+            | LineSignal::Voice(_) => {}
         }
     }
 

@@ -107,6 +107,40 @@ pub enum LineAction {
     /// A fax signal in the voice path (T.30 over a T.31 Class 1 modem): a tone, a modulation
     /// starting or stopping, an HDLC frame. Relayed to the other end in a connected call.
     Fax(FaxSignal),
+    /// Voice-band signals from a modem in voice mode (V.253 `+VTX`, `+VTS`): audio, DTMF and
+    /// tones. Relayed to the other end in a connected call.
+    Voice(VoiceSignal),
+}
+
+/// What a voice-mode terminal puts on the voice path (ITU V.253; the simulator carries audio
+/// as samples and tones as events rather than synthesizing them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoiceSignal {
+    /// Audio: signed 16-bit linear samples at [`VoiceSignal::AUDIO_RATE`] samples/s, in the
+    /// order they were played. The sending modem converts from its `+VSM` coding and rate, the
+    /// receiving one to its own.
+    Audio(std::sync::Arc<[i16]>),
+    /// A DTMF digit (`0-9`, `*`, `#`, `A-D`) sounding for this long (`+VTS`).
+    Dtmf {
+        /// The digit.
+        digit: char,
+        /// How long it sounds.
+        duration: std::time::Duration,
+    },
+    /// A single or dual tone (`+VTS=[f1,f2,d]`): frequencies in Hz (0 = none) and duration.
+    Tone {
+        /// The first frequency, Hz.
+        f1: u16,
+        /// The second frequency, Hz (0: a single tone).
+        f2: u16,
+        /// How long it sounds.
+        duration: std::time::Duration,
+    },
+}
+
+impl VoiceSignal {
+    /// The sample rate of [`VoiceSignal::Audio`]: 8000 samples/s, the telephone network's.
+    pub const AUDIO_RATE: u32 = 8000;
 }
 
 /// A T.31 modulation, by the `<mod>` code of `+FTM`/`+FRM`/`+FTH`/`+FRH` (T.31 Table 1).
@@ -276,6 +310,8 @@ pub enum LineSignal {
     Noise(Bytes),
     /// A fax signal from the far end ([`LineAction::Fax`]).
     Fax(FaxSignal),
+    /// A voice-band signal from the far end ([`LineAction::Voice`]).
+    Voice(VoiceSignal),
 }
 
 /// Anything that can be plugged into a subscriber line: a simulated modem, a scripted far end.

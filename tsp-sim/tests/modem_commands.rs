@@ -197,7 +197,7 @@ fn s_registers_read_back_with_three_digits() {
 fn quiet_mode_suppresses_results_but_not_information_text() {
     let mut b = Bench::quiet_echo(Profile::v250());
     assert_eq!(b.cmd("ATQ1"), "");
-    assert_eq!(b.cmd("ATI0"), "\r\n33600\r\n");
+    assert_eq!(b.cmd("ATI0"), "\r\n253\r\n");
     assert_eq!(b.cmd("ATJ"), "");
     assert_eq!(b.cmd("ATQ0"), "\r\nOK\r\n");
 }
@@ -206,7 +206,7 @@ fn quiet_mode_suppresses_results_but_not_information_text() {
 fn numeric_mode_answers_digits_and_cr_and_frames_information_text_without_header() {
     let mut b = Bench::quiet_echo(Profile::v250());
     assert_eq!(b.cmd("ATV0"), "0\r");
-    assert_eq!(b.cmd("ATI0"), "33600\r\n0\r");
+    assert_eq!(b.cmd("ATI0"), "253\r\n0\r");
     assert_eq!(b.cmd("ATV1"), "\r\nOK\r\n");
 }
 
@@ -235,7 +235,7 @@ fn information_commands_answer_per_profile() {
         (
             Profile::v250(),
             &[
-                ("ATI0", "\r\n33600\r\n\r\nOK\r\n"),
+                ("ATI0", "\r\n253\r\n\r\nOK\r\n"),
                 ("ATI3", "\r\ntsp-sim V.250 reference modem\r\n\r\nOK\r\n"),
                 ("ATI7", "\r\nOK\r\n"),
                 ("AT+GMI", "\r\ntsp-sim\r\n\r\nOK\r\n"),
@@ -299,14 +299,11 @@ fn information_commands_answer_per_profile() {
 #[test]
 fn fclass_forms_follow_each_profiles_read_response_quirks() {
     let mut b = Bench::quiet_echo(Profile::v250());
-    assert_eq!(b.cmd("AT+FCLASS=?"), "\r\n+FCLASS: (0,1,8)\r\n\r\nOK\r\n");
-    assert_eq!(b.cmd("AT+FCLASS?"), "\r\n+FCLASS: 0\r\n\r\nOK\r\n");
+    assert_eq!(b.cmd("AT+FCLASS=?"), "\r\n0,1,8\r\n\r\nOK\r\n");
+    assert_eq!(b.cmd("AT+FCLASS?"), "\r\n0\r\n\r\nOK\r\n");
     assert_eq!(b.cmd("AT+FCLASS=1"), "\r\nOK\r\n");
-    assert_eq!(b.cmd("AT+FCLASS?"), "\r\n+FCLASS: 1\r\n\r\nOK\r\n");
-    assert_eq!(
-        b.cmd("AT+FCLASS=8;+FCLASS?"),
-        "\r\n+FCLASS: 8\r\n\r\nOK\r\n"
-    );
+    assert_eq!(b.cmd("AT+FCLASS?"), "\r\n1\r\n\r\nOK\r\n");
+    assert_eq!(b.cmd("AT+FCLASS=8;+FCLASS?"), "\r\n8\r\n\r\nOK\r\n");
     assert_eq!(b.cmd("AT+FCLASS=1.0"), "\r\nERROR\r\n");
     assert_eq!(b.cmd("AT+FCLASS"), "\r\nERROR\r\n");
 

@@ -381,10 +381,24 @@ fn a_data_carrier_does_not_train_with_a_fax_carrier_or_the_same_role() {
 }
 
 #[test]
-fn voice_class_dials_like_a_semicolon() {
+fn voice_class_dials_then_waits_for_the_answer_unless_the_string_ends_with_a_semicolon() {
     let mut b = Bench::quiet_echo(Profile::v250());
     b.cmd("AT+FCLASS=8");
     b.cmd("ATDT5550100");
+    b.signal(LineSignal::DialTone);
+    b.signal(LineSignal::Ringback);
+    b.secs(20.0);
+    assert_eq!(b.output(), "", "ringing: no answer yet");
+    b.signal(LineSignal::Answered);
+    b.secs(4.9);
+    assert_eq!(b.output(), "", "+VRA: ringback gone for 5 s");
+    b.secs(0.1);
+    assert_eq!(b.output(), "\r\nOK\r\n");
+    assert!(b.modem.is_off_hook());
+
+    let mut b = Bench::quiet_echo(Profile::v250());
+    b.cmd("AT+FCLASS=8");
+    b.cmd("ATDT5550100;");
     b.signal(LineSignal::DialTone);
     assert_eq!(b.output(), "\r\nOK\r\n");
     assert!(b.modem.is_off_hook());

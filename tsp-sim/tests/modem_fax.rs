@@ -5,7 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
+
+mod port_util;
+use port_util::{cmd, until};
 use tsp_sim::exchange::LineConfig;
 use tsp_sim::far_end::ScriptedParty;
 use tsp_sim::modem::{Profile, SimModem};
@@ -44,36 +47,6 @@ fn two_fax_modems(call_waiting: bool) -> (Sim, DeviceId, DeviceId) {
             .unwrap();
     }
     (Sim::start(network), da, db)
-}
-
-/// Reads until `needle` ends what was read (or panics with what was read and the transcript).
-async fn until(port: &mut SimPort, sim: &Sim, needle: &[u8]) -> Vec<u8> {
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 512];
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        if seen.windows(needle.len()).any(|w| w == needle) {
-            return seen;
-        }
-        match tokio::time::timeout_at(deadline, port.read(&mut buf)).await {
-            Ok(Ok(n)) if n > 0 => seen.extend_from_slice(&buf[..n]),
-            other => panic!(
-                "waiting for {:?} on {}: got {other:?} after {:?}\nlast bytes read: {:?}\ntranscript:\n{}",
-                String::from_utf8_lossy(needle),
-                port.name(),
-                sim.elapsed(),
-                String::from_utf8_lossy(&seen[seen.len().saturating_sub(200)..]),
-                sim.transcript()
-            ),
-        }
-    }
-}
-
-/// Sends `command` and returns what came back up to `result`.
-async fn cmd(port: &mut SimPort, sim: &Sim, command: &str, result: &str) -> Vec<u8> {
-    port.write_all(command.as_bytes()).await.unwrap();
-    port.write_all(b"\r").await.unwrap();
-    until(port, sim, result.as_bytes()).await
 }
 
 /// `bytes` as a DTE sends them in class 1: every DLE doubled, then `<DLE><ETX>`.
@@ -388,20 +361,8 @@ proptest! {
     ) {
         let mut b = modem_support::Bench::quiet_echo(Profile::v250());
         b.cmd("AT+FCLASS=1");
-        let mut total_out = 0usize;
-        let mut total_in = 0usize;
-        for (chunk, signal, millis) in &steps {
-            total_in += chunk.len();
-            b.write(chunk);
-            if let Some(s) = signal {
-                b.signal(fax_signal(*s));
-            }
-            b.advance(Duration::from_millis(u64::from(*millis)));
-            total_out += b.output().len();
-            let _ = b.take_actions();
-        }
-        b.secs(300.0);
-        total_out += b.output().len();
+        let steps: Vec<_> = steps.into_iter().map(|(c, s, ms)| (c, s.map(fax_signal), ms)).collect();
+        let (total_in, total_out) = b.run_steps(&steps);
         // Received frames and data are shielded (at most doubled) and every response is short.
         prop_assert!(total_out <= total_in * 2 + 200 * (steps.len() + 2), "{total_out} bytes out");
         prop_assert!(b.modem.poll_timeout().is_none_or(|t| t > b.now));

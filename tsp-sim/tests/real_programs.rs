@@ -8,13 +8,12 @@
 
 mod support;
 
-use std::path::Path;
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 use tsp_sim::modem::Profile;
 
-use support::{Exchange, Reader, Tail, finish, program, shell, terminate};
+use support::{Exchange, Reader, finish, program, shell, terminate};
 
 /// chat's script: reset, dial B, wait for CONNECT (`-t`: seconds per expect, real time).
 const DIAL_B: &str = r#"-s -V -t 15 '' ATZ OK ATDT5550101 CONNECT ''"#;
@@ -115,15 +114,7 @@ async fn mgetty_answers_the_call_chat_places_from_another_modem() {
     let pty_a = ex.pty(ex.a);
     let pty_b = ex.pty(ex.b);
     // mgetty names its port relative to /dev and logs to /var/log/mgetty/mg_<port, / as ->.log.
-    let port = pty_b
-        .path()
-        .strip_prefix("/dev")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let log =
-        Tail::new(Path::new("/var/log/mgetty").join(format!("mg_{}.log", port.replace('/', "-"))));
+    let (port, log) = support::mgetty_port(&pty_b, "mg");
 
     let mut mgetty_child = tokio::process::Command::new(&mgetty)
         .args(["-D", "-x", "5", "-s", "38400", "-n", "2", &port])
@@ -172,14 +163,7 @@ async fn mgetty_answers_the_call_chat_places_from_another_modem() {
     );
 
     terminate(&mut mgetty_child).await;
-    remove_stale_lock(&port);
-}
-
-/// mgetty (or the login it became) killed mid-call leaves its UUCP lock behind.
-fn remove_stale_lock(port: &str) {
-    let _ = std::fs::remove_file(
-        Path::new("/var/lock").join(format!("LCK..{}", port.replace('/', "_"))),
-    );
+    support::remove_stale_lock(&port);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,17 +10,10 @@ use tsp_sim::network::{DeviceId, Network};
 use tsp_sim::port::SimPort;
 use tsp_sim::sim::Sim;
 
+mod port_util;
+
 fn two_modems() -> (Sim, DeviceId, DeviceId) {
-    let mut network = Network::builder().seed(7).build(Instant::now());
-    let a = network.add_line(LineConfig::new("5550100"));
-    let b = network.add_line(LineConfig::new("5550101"));
-    let da = network
-        .attach_device(a, SimModem::new(Profile::v250()))
-        .unwrap();
-    let db = network
-        .attach_device(b, SimModem::new(Profile::v250()))
-        .unwrap();
-    (Sim::start(network), da, db)
+    port_util::two_modems(7)
 }
 
 /// Reads until `needle` shows up (or panics with what was read and the transcript).

@@ -21,6 +21,7 @@
 //! | `OffHook` on the ringing line | `Answered` to both ends |
 //! | `StartCarrier`/`StopCarrier`/`Data` in a connected call | `RemoteCarrier`/`RemoteCarrierLost`/`Data` to the other end |
 //! | `Fax` (answer tone, modulation, silence, HDLC frame) in a connected call | `Fax` to the other end |
+//! | `Voice` (audio, DTMF, tone) in a connected call | `Voice` to the other end |
 //! | `OnHook` in a call | `Released(Normal)` to the other end |
 //! | `OnHook` by the caller while ringing | ringing stops (a `RingOff` if a burst was sounding) |
 //!
@@ -254,6 +255,7 @@ impl Exchange {
             }
             LineAction::Data(bytes) => self.relay(line, LineSignal::Data(bytes)),
             LineAction::Fax(signal) => self.relay(line, LineSignal::Fax(signal)),
+            LineAction::Voice(signal) => self.relay(line, LineSignal::Voice(signal)),
         }
         // Steps due at once (the first ring of a call just placed) happen now.
         self.handle_timeout(now);

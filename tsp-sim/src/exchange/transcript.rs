@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::line::{FaxSignal, LineAction, LineId, LineSignal};
+use crate::line::{FaxSignal, LineAction, LineId, LineSignal, VoiceSignal};
 use crate::network::DeviceId;
 
 use super::config::SEED_ENV;
@@ -261,6 +261,7 @@ fn fmt_action(action: &LineAction) -> String {
         LineAction::Digits(digits) => format!("Digits {digits:?}"),
         LineAction::Data(bytes) => format!("Data \"{}\"", escape_bytes(bytes)),
         LineAction::Fax(signal) => fmt_fax(signal),
+        LineAction::Voice(signal) => fmt_voice(signal),
         other => format!("{other:?}"),
     }
 }
@@ -281,9 +282,19 @@ fn fmt_fax(signal: &FaxSignal) -> String {
     }
 }
 
+/// A voice signal in words: `Voice audio 160 samples`, `Voice DTMF 5 100ms`, `Voice tone 933+0 Hz 1.5s`.
+fn fmt_voice(signal: &VoiceSignal) -> String {
+    match signal {
+        VoiceSignal::Audio(samples) => format!("Voice audio {} samples", samples.len()),
+        VoiceSignal::Dtmf { digit, duration } => format!("Voice DTMF {digit} {duration:?}"),
+        VoiceSignal::Tone { f1, f2, duration } => format!("Voice tone {f1}+{f2} Hz {duration:?}"),
+    }
+}
+
 fn fmt_signal(signal: &LineSignal) -> String {
     match signal {
         LineSignal::Fax(fax) => fmt_fax(fax),
+        LineSignal::Voice(voice) => fmt_voice(voice),
         LineSignal::Data(bytes) => format!("Data \"{}\"", escape_bytes(bytes)),
         LineSignal::Noise(bytes) => format!("Noise \"{}\"", escape_bytes(bytes)),
         LineSignal::CallerId(id) => {

@@ -34,6 +34,8 @@ pub(crate) struct Dialing {
     steps: VecDeque<DialStep>,
     wait: DialWait,
     voice: bool,
+    /// Voice mode without `;`: after the digits, wait for the far end's answer (`+VRA`/`+VRN`).
+    await_answer: bool,
     uses_wait_dial_tone: bool,
     uses_quiet_answer: bool,
     dial_tone_heard: bool,
@@ -156,6 +158,7 @@ impl SimModem {
                     steps: VecDeque::new(),
                     wait: DialWait::Ready,
                     voice: false,
+                    await_answer: false,
                     uses_wait_dial_tone: false,
                     uses_quiet_answer: false,
                     dial_tone_heard: false,
@@ -171,6 +174,7 @@ impl SimModem {
             steps: plan.steps.into(),
             wait,
             voice: plan.voice || self.voice_class(),
+            await_answer: self.voice_class() && !plan.voice,
             uses_wait_dial_tone: plan.uses_wait_dial_tone,
             uses_quiet_answer: plan.uses_quiet_answer,
             dial_tone_heard: false,
@@ -188,6 +192,7 @@ impl SimModem {
         self.ringing = false;
         if self.voice_class() {
             self.call = CallState::Voice;
+            self.voice.reset();
             return;
         }
         if self.fax_class() {
@@ -255,8 +260,15 @@ impl SimModem {
             return;
         };
         if d.voice {
-            tracing::debug!(modem = %self.label, "dialled (voice): command state");
+            let await_answer = d.await_answer;
             self.call = CallState::Voice;
+            if await_answer {
+                tracing::debug!(modem = %self.label, "dialled (voice mode): waiting for the answer");
+                self.voice.reset();
+                self.voice_await_answer(now);
+                return;
+            }
+            tracing::debug!(modem = %self.label, "dialled (voice): command state");
             self.attempt_result(ResultCode::Ok, now);
             return;
         }
@@ -386,6 +398,7 @@ impl SimModem {
         self.actions.push_back(LineAction::OnHook);
         tracing::debug!(modem = %self.label, "on-hook");
         self.call = CallState::Idle;
+        self.voice.reset();
         self.held_rx.clear();
         self.settings.regs.set_internal(1, 0);
         self.last_ring_at = None;
@@ -479,7 +492,7 @@ impl SimModem {
         tracing::trace!(modem = %self.label, ?signal, "line signal");
         match &mut self.call {
             CallState::Idle => self.idle_signal(signal, now),
-            CallState::Voice => {}
+            CallState::Voice => self.voice_signal(signal, now),
             CallState::Fax(_) => self.fax_signal(signal, now),
             CallState::Dialing(d) => match signal {
                 LineSignal::DialTone => {
@@ -561,7 +574,8 @@ impl SimModem {
     /// Run the call's timers.
     pub(super) fn call_timeout(&mut self, now: Instant) {
         match &mut self.call {
-            CallState::Idle | CallState::Voice => {}
+            CallState::Idle => {}
+            CallState::Voice => self.voice_timeout(now),
             CallState::Fax(_) => self.fax_timeout(now),
             CallState::Dialing(d) => match d.wait {
                 DialWait::Ready => {}

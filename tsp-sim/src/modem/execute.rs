@@ -28,6 +28,17 @@ pub(super) enum Step {
 /// DTE rates `+IPR` accepts (0 = autobaud).
 const IPR_RATES: &[u32] = &[0, 300, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
 
+/// An extended command's read or test answer: `+NAME: value` when the profile prefixes them
+/// (V.250 5.7.2), the bare value otherwise.
+pub(super) fn prefixed(prefix: bool, name: &str, value: impl Into<String>) -> String {
+    let value = value.into();
+    if prefix {
+        format!("{name}: {value}")
+    } else {
+        value
+    }
+}
+
 /// Parse a single decimal extended-command value.
 fn ext_number(value: &str) -> Option<u32> {
     let v = value.trim();
@@ -332,13 +343,7 @@ impl SimModem {
 
     fn cmd_extended(&mut self, name: &str, op: ExtOp, now: Instant) -> Step {
         let prefix = self.profile.read_prefix;
-        let read = |value: String| {
-            if prefix {
-                format!("{name}: {value}")
-            } else {
-                value
-            }
-        };
+        let read = |value: String| prefixed(prefix, name, value);
         match (name, op) {
             ("+FCLASS", ExtOp::Set(v)) => {
                 match self.profile.fclass.iter().find(|c| **c == v.trim()) {
@@ -346,17 +351,15 @@ impl SimModem {
                     None => return Step::Error,
                 }
             }
+            // T.31 8.2 gives `+FCLASS` bare answers (`0`, `0,1,1.0`) whatever the prefix rule
+            // for other commands: spandsp (iaxmodem) and Conexant answer so, and vgetty stores
+            // the answer to put it back with `+FCLASS=`.
             ("+FCLASS", ExtOp::Read) => {
-                let text = read(self.settings.fclass.to_owned());
+                let text = self.settings.fclass.to_owned();
                 self.emit_info(&[text], InfoKind::Read, now);
             }
             ("+FCLASS", ExtOp::Test) => {
-                let list = self.profile.fclass.join(",");
-                let text = if prefix {
-                    format!("{name}: ({list})")
-                } else {
-                    list
-                };
+                let text = self.profile.fclass.join(",");
                 self.emit_info(&[text], InfoKind::Read, now);
             }
             ("+FTH" | "+FRH" | "+FTM" | "+FRM" | "+FTS" | "+FRS", op) => {
@@ -364,6 +367,25 @@ impl SimModem {
             }
             ("+FAR", op) if self.profile.fclass.contains(&"1.0") => {
                 return self.cmd_fax(name, op, now);
+            }
+            (
+                "+VLS" | "+VSM" | "+VTX" | "+VRX" | "+VTS" | "+VSD" | "+VGT" | "+VGR" | "+VRA"
+                | "+VRN" | "+VIT" | "+VDR" | "+VNH" | "+VTD",
+                op,
+            ) => return self.cmd_voice(name, op, now),
+            // Adaptive answer (T.32 8.5.2.5; vgetty sends `+FAA=0` before answering as data):
+            // off is the only setting, as the simulated modem does not tell fax from data
+            // callers by ear.
+            ("+FAA", ExtOp::Set(v)) if self.profile.fclass.len() > 1 => {
+                if ext_number(&v) != Some(0) {
+                    return Step::Error;
+                }
+            }
+            ("+FAA", ExtOp::Read) if self.profile.fclass.len() > 1 => {
+                self.emit_info(&[read("0".to_owned())], InfoKind::Read, now);
+            }
+            ("+FAA", ExtOp::Test) if self.profile.fclass.len() > 1 => {
+                self.emit_info(&[read("(0)".to_owned())], InfoKind::Read, now);
             }
             ("+VCID", op) if self.profile.cid_commands.vcid => {
                 return self.cmd_cid(name, op, prefix, now);
@@ -423,13 +445,7 @@ impl SimModem {
 
     /// `+VCID` / `#CID`.
     fn cmd_cid(&mut self, name: &str, op: ExtOp, prefix: bool, now: Instant) -> Step {
-        let read = |value: &str| {
-            if prefix {
-                format!("{name}: {value}")
-            } else {
-                value.to_owned()
-            }
-        };
+        let read = |value: &str| prefixed(prefix, name, value);
         match op {
             ExtOp::Set(v) => match ext_number(&v).filter(|m| *m <= 2) {
                 Some(mode) => self.settings.cid_mode = mode,

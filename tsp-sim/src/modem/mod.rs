@@ -12,7 +12,7 @@
 //!   stopping the line. Basic commands `A D E H I L M O P Q T V W X Z &C &D &F &V &W`, `Sn=v`,
 //!   `Sn?`, `Sn`/`?`; the profile's passive commands (`&K3`, `&H1` …) are accepted and remembered.
 //!   Extended commands `+FCLASS`, `+GMI +GMM +GMR +GSN +GCAP`, `+VCID`/`#CID` (per profile),
-//!   `+IPR`, `+IFC`, and in fax Class 1 (ITU T.31) `+FTH +FRH +FTM +FRM +FTS +FRS +FAR`: see
+//!   `+IPR`, `+IFC`, `+FAA=0` (adaptive answer off, the only setting), and in fax Class 1 (ITU T.31) `+FTH +FRH +FTM +FRM +FTS +FRS +FAR`: see
 //!   the `fax` module's table (its source) and [`crate::line::FaxSignal`].
 //! * Result codes verbose or numeric per `V`, suppressed by `Q1`, the subset and call-progress
 //!   detection per `X` (hayes.md §4), CONNECT text per `W` and `+FCLASS`.
@@ -34,8 +34,11 @@
 //!   S7 and reports `NO CARRIER`.
 //! * A data carrier connects when the far end's carrier has the other role and the same kind;
 //!   `CONNECT` follows after [`Profile::training_time`]. The rate is the lower of both ends'.
-//! * `+FCLASS=8` (voice): dialling returns `OK` after the dial string, as with `;`, and `ATA` takes
-//!   the line off-hook with `OK`.
+//! * `+FCLASS=8` (voice, ITU V.253): `+VLS +VSM +VTX +VRX +VTS +VSD +VGT +VGR +VRA +VRN +VIT +VDR
+//!   +VNH +VTD`, `<DLE>` events and audio over the line: see the `voice` module's table (its
+//!   source) and [`crate::line::VoiceSignal`]. Dialling waits for the far end's answer (`+VRA`,
+//!   `+VRN`) before `OK` (with `;`, `OK` follows the dial string); `ATA` takes the line off-hook
+//!   with `OK`.
 //! * DTR drop with `&D2` hangs up and answers `OK` (as the Zoom 2949L's stale OK shows real modems
 //!   do); `&D3` hangs up and resets silently. DTR is considered on until told otherwise (a pty has
 //!   no DTR).
@@ -56,6 +59,7 @@ mod profile;
 mod registers;
 mod result;
 mod ring;
+mod voice;
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -65,6 +69,7 @@ use bytes::Bytes;
 use crate::line::{ControlLines, DteSide, LineAction, LineSignal, Terminal};
 
 pub use profile::{CallerIdCommands, ConnectReport, PassiveCommand, Profile};
+pub use voice::{SampleCoding, VoiceCompression};
 
 use call::CallState;
 use command::Command;
@@ -138,6 +143,7 @@ pub struct SimModem {
     last_number: Option<String>,
     terminated_at: Option<Instant>,
     swallow_lf: bool,
+    voice: voice::VoiceState,
 }
 
 impl SimModem {
@@ -170,6 +176,7 @@ impl SimModem {
             last_number: None,
             terminated_at: None,
             swallow_lf: false,
+            voice: voice::VoiceState::default(),
         }
     }
 
@@ -298,6 +305,23 @@ impl SimModem {
         self.info_sent = self.in_line.then_some(kind);
     }
 
+    /// Whether `now` is within [`TERMINATOR_GRACE`] of the last command line's terminator: a
+    /// character then does not abort what the line started (V.250 5.6.1).
+    fn in_terminator_grace(&self, now: Instant) -> bool {
+        self.terminated_at
+            .is_some_and(|t| now.saturating_duration_since(t) < TERMINATOR_GRACE)
+    }
+
+    /// `bytes` without the LF of the CR LF that ended the last command line, when they start
+    /// with it (an action that takes the DTE's bytes after its command must not see it).
+    fn after_terminator<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
+        if std::mem::take(&mut self.swallow_lf) && bytes.first() == Some(&b'\n') {
+            &bytes[1..]
+        } else {
+            bytes
+        }
+    }
+
     /// Deliver far-end bytes to the DTE.
     fn deliver(&mut self, bytes: &[u8], now: Instant) {
         self.out.push(bytes, now);
@@ -310,9 +334,7 @@ impl SimModem {
                 continue;
             }
             if self.call.attempt_in_progress() {
-                let in_grace = self
-                    .terminated_at
-                    .is_some_and(|t| now.saturating_duration_since(t) < TERMINATOR_GRACE);
+                let in_grace = self.in_terminator_grace(now);
                 if !in_grace && !self.call.training() {
                     self.abort_attempt(now);
                 }
@@ -343,6 +365,11 @@ impl SimModem {
                     if self.fax_takes_input() {
                         // `+FTH`, `+FRM` …: what follows on the same write is the action's.
                         self.fax_input(&bytes[i + 1..], now);
+                        return;
+                    }
+                    if self.voice_takes_input() {
+                        // `+VTX`, `+VRX`, a voice dial: what follows is the action's.
+                        self.voice_input(&bytes[i + 1..], now);
                         return;
                     }
                 }
@@ -428,7 +455,7 @@ impl DteSide for SimModem {
         }
         if self.is_online_data() {
             self.data_input_shared(&bytes, now);
-        } else if !self.fax_input(&bytes, now) {
+        } else if !self.fax_input(&bytes, now) && !self.voice_input(&bytes, now) {
             self.command_input(&bytes, now);
         }
     }
@@ -486,6 +513,7 @@ impl Terminal for SimModem {
             escape,
             self.ring_reset_deadline(),
             self.call.deadline(),
+            self.voice_deadline(),
             self.out.next_release(),
         ]
         .into_iter()

@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use super::voice::{SampleCoding, VoiceCompression};
+
 /// How the modem words the rate in `CONNECT <text>` (the Rockwell/Conexant `W` command, hayes.md §3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConnectReport {
@@ -92,7 +94,7 @@ pub struct Profile {
     pub max_command_len: usize,
     /// Whether `aT` / `At` are accepted as a prefix (V.250 leaves it to the manufacturer).
     pub mixed_case_prefix: bool,
-    /// Whether extended read and test responses carry the `+NAME: ` prefix (`+FCLASS: 0`, V.250
+    /// Whether extended read and test responses carry the `+NAME: ` prefix (`+VCID: 0`, V.250
     /// style) or answer the bare value (`0`, old Conexant firmware, hayes.md §12 #2).
     pub read_prefix: bool,
     /// Whether a blank line separates an extended read/test response from the final `OK`
@@ -130,7 +132,55 @@ pub struct Profile {
     pub sreg_dump_padded: bool,
     /// Basic commands accepted and remembered without a simulated effect (flow control etc.).
     pub passive_commands: &'static [PassiveCommand],
+    /// The voice codings `+VSM` offers (V.253), in the order `+VSM=?` lists them; the first is
+    /// the factory setting. Empty: no voice commands (every `+V…` but `+VCID` answers `ERROR`).
+    pub voice_compressions: &'static [VoiceCompression],
 }
+
+/// V.253 Table 17's codings, listed as V.253 9.2.3 prints them (`<cml>,<name>,<bits>,<tm>,
+/// (<rates>),(<scs>),(<sel>)`).
+const V253_COMPRESSIONS: &[VoiceCompression] = &[
+    VoiceCompression {
+        id: 0,
+        coding: SampleCoding::SignedLinear8,
+        rates: &[7200, 8000, 11025],
+        test_line: "0,\"SIGNED PCM\",8,0,(7200,8000,11025),(0),(0)",
+    },
+    VoiceCompression {
+        id: 1,
+        coding: SampleCoding::UnsignedLinear8,
+        rates: &[7200, 8000, 11025],
+        test_line: "1,\"UNSIGNED PCM\",8,0,(7200,8000,11025),(0),(0)",
+    },
+    VoiceCompression {
+        id: 4,
+        coding: SampleCoding::Ulaw,
+        rates: &[8000],
+        test_line: "4,\"G.711U\",8,0,(8000),(0),(0)",
+    },
+    VoiceCompression {
+        id: 5,
+        coding: SampleCoding::Alaw,
+        rates: &[8000],
+        test_line: "5,\"G.711A\",8,0,(8000),(0),(0)",
+    },
+];
+
+/// The Conexant CX93001's `+VSM=?` line (hayes.md §9): its own number for unsigned PCM, one rate.
+const CONEXANT_COMPRESSIONS: &[VoiceCompression] = &[VoiceCompression {
+    id: 130,
+    coding: SampleCoding::UnsignedLinear8,
+    rates: &[8000],
+    test_line: "130,\"UNSIGNED PCM\",8,0,8000,0,0",
+}];
+
+/// The USR 56K's `+VSM=?` line (hayes.md §9): rates in parentheses, so `+VSM=128,8000` is needed.
+const USR_COMPRESSIONS: &[VoiceCompression] = &[VoiceCompression {
+    id: 128,
+    coding: SampleCoding::UnsignedLinear8,
+    rates: &[7200, 8000, 11025],
+    test_line: "128,\"8-BIT LINEAR\",(7200,8000,11025)",
+}];
 
 /// Numeric CONNECT codes of the Rockwell/Conexant table (hayes.md §3.2).
 const CONEXANT_NUMERIC: &[(u32, u32)] = &[
@@ -175,7 +225,7 @@ impl Profile {
     /// Names accepted by [`Profile::by_name`].
     pub const NAMES: &'static [&'static str] = &["v250", "conexant-usb", "usr5637"];
 
-    /// A strict V.250 modem: exactly the standard's framing, 40-character command bodies, `AT`
+    /// A strict V.250 modem with V.253 voice: exactly the standard's framing, 40-character command bodies, `AT`
     /// or `at` only, `+NAME: ` prefixes on read responses, caller ID with `+VCID`.
     pub fn v250() -> Self {
         Self {
@@ -187,7 +237,7 @@ impl Profile {
             serial: "0000000001",
             capabilities: "+FCLASS,+MS,+ES,+DS",
             info: [
-                Some(&["33600"]),
+                Some(&["253"]),
                 Some(&["000"]),
                 Some(&["OK"]),
                 Some(&["tsp-sim V.250 reference modem"]),
@@ -222,6 +272,7 @@ impl Profile {
             s10: 14,
             sreg_dump_padded: true,
             passive_commands: &[],
+            voice_compressions: V253_COMPRESSIONS,
         }
     }
 
@@ -284,6 +335,7 @@ impl Profile {
                 ("&G", 2, 0),
                 ("&P", 2, 0),
             ],
+            voice_compressions: CONEXANT_COMPRESSIONS,
         }
     }
 
@@ -356,6 +408,7 @@ impl Profile {
                 ("B", 1, 0),
                 ("Y", 4, 0),
             ],
+            voice_compressions: USR_COMPRESSIONS,
         }
     }
 

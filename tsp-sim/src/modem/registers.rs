@@ -179,6 +179,8 @@ pub(crate) struct Settings {
     pub(crate) passive: BTreeMap<&'static str, u32>,
     /// The S-registers.
     pub(crate) regs: SRegisters,
+    /// The `+V` settings of voice mode.
+    pub(crate) voice: super::voice::VoiceSettings,
 }
 
 impl Settings {
@@ -205,6 +207,7 @@ impl Settings {
                 .map(|&(name, _, default)| (name, default))
                 .collect(),
             regs: SRegisters::factory(profile),
+            voice: super::voice::VoiceSettings::factory(profile),
         }
     }
 

@@ -17,6 +17,7 @@ impl SimModem {
     pub(super) fn idle_signal(&mut self, signal: LineSignal, now: Instant) {
         match signal {
             LineSignal::RingOn(_) => {
+                self.voice_ring_edge(true, now);
                 self.ringing = true;
                 self.last_ring_at = Some(now);
                 let count = self.settings.regs.ring_count().saturating_add(1);
@@ -31,6 +32,7 @@ impl SimModem {
                 }
             }
             LineSignal::RingOff => {
+                self.voice_ring_edge(false, now);
                 self.ringing = false;
                 self.last_ring_at = Some(now);
             }

@@ -381,7 +381,7 @@ impl LineState {
                     self.disconnect(DisconnectMode::NORMAL);
                 }
             }
-            LineSignal::Noise(_) | LineSignal::Fax(_) => {}
+            LineSignal::Noise(_) | LineSignal::Fax(_) | LineSignal::Voice(_) => {}
         }
     }
 

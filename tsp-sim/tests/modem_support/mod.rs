@@ -101,6 +101,25 @@ impl Bench {
         self.drain_actions();
     }
 
+    /// A property test's run: each step writes its DTE bytes, gives its line signal, lets its
+    /// milliseconds pass; then five minutes. Returns the bytes written and the bytes read.
+    pub fn run_steps(&mut self, steps: &[(Vec<u8>, Option<LineSignal>, u32)]) -> (usize, usize) {
+        let (mut total_in, mut total_out) = (0, 0);
+        for (chunk, signal, millis) in steps {
+            total_in += chunk.len();
+            self.write(chunk);
+            if let Some(s) = signal {
+                self.signal(s.clone());
+            }
+            self.advance(Duration::from_millis(u64::from(*millis)));
+            total_out += self.output().len();
+            let _ = self.take_actions();
+        }
+        self.secs(300.0);
+        total_out += self.output().len();
+        (total_in, total_out)
+    }
+
     pub fn secs(&mut self, s: f64) {
         self.advance(Duration::from_secs_f64(s));
     }

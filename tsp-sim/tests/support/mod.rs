@@ -198,6 +198,30 @@ pub async fn finish(child: Child, what: &str, sim: &Sim) -> (std::process::ExitS
     }
 }
 
+/// An mgetty-family program on a pty: the port name it takes (relative to `/dev`, `pts/3`) and
+/// its log, `/var/log/mgetty/<prefix>_<port with / as ->.log` (`mg_` for mgetty, `vg_` for
+/// vgetty).
+pub fn mgetty_port(pty: &PtyLink, log_prefix: &str) -> (String, Tail) {
+    let port = pty
+        .path()
+        .strip_prefix("/dev")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let log = Tail::new(
+        Path::new("/var/log/mgetty").join(format!("{log_prefix}_{}.log", port.replace('/', "-"))),
+    );
+    (port, log)
+}
+
+/// mgetty or vgetty (or the login it became) killed mid-call leaves its UUCP lock behind.
+pub fn remove_stale_lock(port: &str) {
+    let _ = std::fs::remove_file(
+        Path::new("/var/lock").join(format!("LCK..{}", port.replace('/', "_"))),
+    );
+}
+
 /// Sends SIGTERM to `child` by PID, waits for it to exit, and kills it if it does not.
 pub async fn terminate(child: &mut Child) {
     let Some(pid) = child.id() else { return };

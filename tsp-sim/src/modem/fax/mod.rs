@@ -43,8 +43,8 @@ use super::command::ExtOp;
 use super::execute::Step;
 use super::result::ResultCode;
 
-pub(crate) use dle::{DLE, ETX};
-use dle::{Unshield, Unshielded, fcs, shield};
+pub(crate) use dle::{DLE, ETX, shield};
+use dle::{Unshield, Unshielded, fcs};
 
 /// How long the answer tone (CED) sounds: T.30 5.3.2 gives 2.6 to 4.0 s.
 const ANSWER_TONE: Duration = Duration::from_secs(3);
@@ -504,16 +504,11 @@ impl SimModem {
         if !self.fax_takes_input() {
             return false;
         }
-        let mut bytes = bytes;
-        if std::mem::take(&mut self.swallow_lf) && bytes.first() == Some(&b'\n') {
-            bytes = &bytes[1..];
-        }
+        let bytes = self.after_terminator(bytes);
         if bytes.is_empty() {
             return true;
         }
-        let in_grace = self
-            .terminated_at
-            .is_some_and(|t| now.saturating_duration_since(t) < super::TERMINATOR_GRACE);
+        let in_grace = self.in_terminator_grace(now);
         // Only a wait the DTE has had no answer to yet: after `CONNECT` its characters are
         // deliberate.
         let abandons = matches!(
