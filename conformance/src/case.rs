@@ -53,9 +53,13 @@ impl Need {
             Need::DeviceRemoval => {
                 "a fixture that can remove the device (Fixture::can_remove_device)"
             }
-            Need::MonitorDigits => "Capabilities::monitor_digits",
+            Need::MonitorDigits => {
+                "Capabilities::monitor_digits and digit modes in LineDevCaps::monitor_digit_modes"
+            }
             Need::G3Fax => "G3FAX in LineDevCaps::media_modes",
-            Need::GenerateDigits => "Capabilities::generate_digits",
+            Need::GenerateDigits => {
+                "Capabilities::generate_digits and digit modes in LineDevCaps::generate_digit_modes"
+            }
             Need::HostLevel => {
                 "a fixture that runs host-level cases (Fixture::host_level: modem-pty leaves the provider-independent host rules to modem-sim, the same provider in memory)"
             }

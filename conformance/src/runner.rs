@@ -72,6 +72,10 @@ pub fn probe(fixture: &Arc<dyn Fixture>) -> Result<Offered, Failure> {
     rt.block_on(async {
         let mut ctx = world::build(fixture, WorldKind::Standard, false).await?;
         ctx.init().await?;
+        // A provider may learn what its device can do only by opening it (a modem's service
+        // classes): open and close the line once before reading the caps.
+        ctx.open().await?;
+        ctx.close().await?;
         let info = ctx.provider.info();
         let line_caps = ctx.provider.line_caps(DeviceId(0), ctx.version).await;
         let line_caps = ctx.expect("line_caps", line_caps)?;
@@ -93,8 +97,8 @@ pub fn probe(fixture: &Arc<dyn Fixture>) -> Result<Offered, Failure> {
                     .any(|c| DeviceClass::new(c.as_str()).is(DeviceClass::COMM_DATAMODEM)),
             device_removal: fixture.can_remove_device(),
             host_level: fixture.host_level(),
-            monitor_digits: caps.monitor_digits,
-            generate_digits: caps.generate_digits,
+            monitor_digits: caps.monitor_digits && !line_caps.monitor_digit_modes.is_empty(),
+            generate_digits: caps.generate_digits && !line_caps.generate_digit_modes.is_empty(),
             g3_fax: line_caps.media_modes.contains(tsp_sdk::MediaModes::G3FAX),
         })
     })

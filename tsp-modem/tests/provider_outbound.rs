@@ -14,6 +14,7 @@ use tsp_sdk::{
 };
 use tsp_sim::exchange::LineConfig;
 use tsp_sim::far_end::ScriptedParty;
+use tsp_sim::modem::Profile;
 
 #[tokio::test(start_paused = true)]
 async fn make_call_completes_before_dialing_and_a_data_call_connects_with_its_rate() {
@@ -90,8 +91,12 @@ async fn the_data_stream_exists_only_once_connected_and_carries_bytes_both_ways(
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_voice_dial_returns_to_command_mode_and_reports_proceeding() {
-    let mut world = World::builder().far(Some(voice_answerer())).build().await;
+async fn a_modem_without_voice_mode_dials_a_voice_call_with_a_semicolon_and_reports_proceeding() {
+    let mut world = World::builder()
+        .modem(data_and_fax_only())
+        .far(Some(voice_answerer()))
+        .build()
+        .await;
     let (call, _) = world
         .make_call(Some(FAR), CallParams::default())
         .await
@@ -105,6 +110,39 @@ async fn a_voice_dial_returns_to_command_mode_and_reports_proceeding() {
         world.dte_input().contains("ATDT5550101;\r"),
         "{}",
         world.dte_input()
+    );
+    let drop = world.call_op("drop_call", call).await.unwrap();
+    world.wait_state(call, CallState::Idle).await;
+    assert_eq!(world.wait_completion(drop).await, Ok(()));
+    world.assert_no_violations();
+}
+
+/// The simulated V.250 modem without its voice class (`+FCLASS=?` answers `0,1`).
+fn data_and_fax_only() -> Profile {
+    let mut profile = Profile::v250();
+    profile.fclass = &["0", "1"];
+    profile
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_voice_modem_dials_a_voice_call_in_voice_mode_and_connects_when_the_far_end_answers() {
+    let mut world = World::builder().far(Some(voice_answerer())).build().await;
+    let (call, _) = world
+        .make_call(Some(FAR), CallParams::default())
+        .await
+        .unwrap();
+    world.wait_state(call, CallState::Connected).await;
+    assert_eq!(
+        world.states(call),
+        [
+            CallStateChange::Dialing,
+            CallStateChange::Connected(tsp_sdk::ConnectedMode::ACTIVE)
+        ]
+    );
+    let input = world.dte_input();
+    assert!(
+        input.contains("AT+FCLASS=8\r") && input.contains("ATDT5550101\r"),
+        "{input}"
     );
     let drop = world.call_op("drop_call", call).await.unwrap();
     world.wait_state(call, CallState::Idle).await;
@@ -327,7 +365,11 @@ async fn a_call_with_no_destination_stops_at_dial_tone_and_dial_finishes_it() {
 
 #[tokio::test(start_paused = true)]
 async fn a_partial_voice_dial_stays_dialing_until_an_empty_dial_ends_it() {
-    let mut world = World::builder().far(Some(voice_answerer())).build().await;
+    let mut world = World::builder()
+        .modem(data_and_fax_only())
+        .far(Some(voice_answerer()))
+        .build()
+        .await;
     let (call, _) = world
         .make_call(Some("555;"), CallParams::default())
         .await

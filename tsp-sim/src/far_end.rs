@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use crate::line::{CallerId, Carrier, LineAction, LineSignal, Terminal};
+use crate::line::{CallerId, Carrier, LineAction, LineSignal, Terminal, VoiceSignal};
 
 /// Something a scripted party does at a scripted time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,9 @@ pub enum Step {
     Flash,
     /// Ask the network to reject the call ringing on this line ([`FarEndRequest::Reject`]).
     Reject,
+    /// Put a voice-band signal on the line: a DTMF digit, a tone, audio (a telephone's keypad
+    /// or voice; a voice modem reports what it hears).
+    Voice(VoiceSignal),
 }
 
 /// What the party does when its line rings.
@@ -436,6 +439,7 @@ impl ScriptedParty {
             }
             Step::Flash => self.push(LineAction::Flash),
             Step::Reject => self.requests.push_back(FarEndRequest::Reject),
+            Step::Voice(signal) => self.push(LineAction::Voice(signal)),
         }
     }
 

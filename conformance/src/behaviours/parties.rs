@@ -64,6 +64,24 @@ pub(crate) fn busy() -> impl FnOnce(Instant) -> ScriptedParty {
     |start| ScriptedParty::builder().busy().build(start)
 }
 
+/// A person who answers on the first ring and keys digits on the telephone's keypad: each
+/// `(seconds after the answer, key)` a DTMF tone of 100 ms.
+pub(crate) fn keys_digits(keys: &'static [(u64, char)]) -> impl FnOnce(Instant) -> ScriptedParty {
+    move |start| {
+        let mut script = ScriptedParty::builder().answer_after_rings(1);
+        for &(secs, digit) in keys {
+            script = script.after_answer(
+                Duration::from_secs(secs),
+                tsp_sim::far_end::Step::Voice(tsp_sim::line::VoiceSignal::Dtmf {
+                    digit,
+                    duration: Duration::from_millis(100),
+                }),
+            );
+        }
+        script.build(start)
+    }
+}
+
 /// A line that rings and rings.
 pub(crate) fn never_answers() -> impl FnOnce(Instant) -> ScriptedParty {
     |start| ScriptedParty::builder().never_answer().build(start)

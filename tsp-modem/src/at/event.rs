@@ -84,4 +84,9 @@ pub enum Event {
     },
     /// A result code that answers nothing known (a stale `OK` after a DTR drop); skipped.
     StrayResult(FinalResult),
+    /// A `<DLE>`-shielded event in command state: a voice modem's report (ITU V.253 Table 16)
+    /// of what it heard, by its code: a DTMF digit `0`–`9`, `*`, `#`, `A`–`D`; `b` busy, `d`
+    /// dial tone, `a` answer tone, `c` fax calling, `e` data calling, `s`/`q` silence, `R` ring.
+    /// The pair is taken out of the text around it.
+    DleEvent(u8),
 }

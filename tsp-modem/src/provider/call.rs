@@ -45,6 +45,10 @@ pub(crate) struct Call {
     pub(crate) next: Option<(crate::at::Command, Attempt, Option<RequestId>)>,
     /// The modem is off hook for this call (until a hang-up or a failed attempt).
     pub(crate) off_hook: bool,
+    /// The digit modes `monitor_digits` asked for (empty: not monitoring).
+    pub(crate) monitor_digits: tsp_sdk::DigitModes,
+    /// The `generate_digits` in progress.
+    pub(crate) generating: Option<super::task::Generating>,
 }
 
 impl std::ops::Deref for Call {
@@ -74,6 +78,8 @@ impl Call {
             attempt: None,
             next: None,
             off_hook: false,
+            monitor_digits: tsp_sdk::DigitModes::empty(),
+            generating: None,
         }
     }
 }

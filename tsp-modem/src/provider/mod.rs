@@ -10,7 +10,11 @@
 //! | modem | TAPI |
 //! |---|---|
 //! | `ATD` written | make_call completes, then DIALING (DIALTONE for `ATD;` with no number) |
-//! | `ATD…;` + `OK` (voice) | PROCEEDING |
+//! | `ATD…;` + `OK` (voice, a modem without `+FCLASS=8`) | PROCEEDING |
+//! | `+FCLASS=8`, `ATD…` + `OK` (voice, V.253: the far end answered) | CONNECTED(ACTIVE) |
+//! | `monitor_digits` / `<DLE>5` | `LINE_MONITORDIGITS` (see the task's `digits` module) |
+//! | `generate_digits` / `AT+VTS=…` + `OK` | `LINE_GENERATE` DONE (CANCEL when replaced) |
+//! | `<DLE>b` / `<DLE>d` on a connected voice call | DISCONNECTED(NORMAL) |
 //! | `CONNECT [rate]` | CONNECTED(ACTIVE), rate in call info, CallInfo(RATE); `comm/datamodem` stream |
 //! | `BUSY` | BUSY(UNKNOWN), DISCONNECTED(BUSY) |
 //! | `NO ANSWER` / `NO DIALTONE` | DISCONNECTED(NOANSWER / NODIALTONE) |
@@ -54,10 +58,12 @@ use tsp_sdk::kit::LineOffer;
 use tsp_sdk::sink::EventSink;
 use tsp_sdk::spi::{
     AddressCaps, AddressId, CallHandle, CallInfo, CallRequest, CallStatus, DeviceId, DeviceIdValue,
-    Dial, GetId, Init, LineDevCaps, LineDevStatus, LineHandle, MakeCall, OpenLine, Provider,
-    ProviderInfo, ProviderOptions, SecureCall, Select,
+    Dial, GenerateDigits, GetId, Init, LineDevCaps, LineDevStatus, LineHandle, MakeCall, OpenLine,
+    Provider, ProviderInfo, ProviderOptions, SecureCall, Select,
 };
-use tsp_sdk::{AddressStates, Error, LineDevStates, LineErr, MediaModes, Result, Version};
+use tsp_sdk::{
+    AddressStates, DigitModes, Error, LineDevStates, LineErr, MediaModes, Result, Version,
+};
 
 pub use line_config::ModemLineConfig;
 
@@ -435,6 +441,22 @@ impl Provider for ModemProvider {
     async fn secure_call(&self, request: SecureCall) -> Result<()> {
         let tx = self.call_tx(request.call, "secure_call")?;
         Self::ask(tx, "secure_call", |r| Request::Secure(request, r)).await
+    }
+
+    async fn monitor_digits(&self, call: CallHandle, modes: DigitModes) -> Result<()> {
+        let tx = self.call_tx(call, "monitor_digits")?;
+        Self::ask(tx, "monitor_digits", |r| {
+            Request::MonitorDigits(call, modes, r)
+        })
+        .await
+    }
+
+    async fn generate_digits(&self, request: GenerateDigits) -> Result<()> {
+        let tx = self.call_tx(request.call, "generate_digits")?;
+        Self::ask(tx, "generate_digits", |r| {
+            Request::GenerateDigits(request, r)
+        })
+        .await
     }
 
     async fn close_call(&self, call: CallHandle) -> Result<()> {

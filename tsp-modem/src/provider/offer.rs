@@ -50,6 +50,18 @@ pub(crate) fn modem_offer(
         line_states: LineOffer::default().line_states
             | tsp_sdk::LineDevStates::OUTOFSERVICE
             | tsp_sdk::LineDevStates::INSERVICE,
+        // A voice modem (V.253) sends DTMF with +VTS and reports what it hears (task::digits).
+        monitor_digit_modes: voice_digits(&classes),
+        generate_digit_modes: voice_digits(&classes),
         ..LineOffer::default()
+    }
+}
+
+/// DTMF on a modem with the voice class, nothing otherwise.
+fn voice_digits(classes: &ServiceClasses) -> tsp_sdk::DigitModes {
+    if classes.voice() {
+        tsp_sdk::DigitModes::DTMF
+    } else {
+        tsp_sdk::DigitModes::empty()
     }
 }

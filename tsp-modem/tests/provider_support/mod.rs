@@ -41,6 +41,10 @@ pub enum Seen {
     State(CallHandle, CallStateChange),
     Info(CallHandle, CallInfoStates),
     Ringing(u32),
+    /// `LINE_MONITORDIGITS`.
+    Digit(CallHandle, char),
+    /// `LINE_GENERATE`: its end and end-to-end id.
+    Generate(tsp_sdk::spi::GenerateTerm, u32),
     Close,
     Other(String),
 }
@@ -282,6 +286,12 @@ impl World {
                     Seen::Ringing(p3)
                 }
                 LineEvent::Close => Seen::Close,
+                LineEvent::MonitorDigits { call, digit, .. } => Seen::Digit(call, digit),
+                LineEvent::Generate {
+                    term,
+                    end_to_end_id,
+                    ..
+                } => Seen::Generate(term, end_to_end_id),
                 other => Seen::Other(format!("{other:?}")),
             },
             other => Seen::Other(format!("{other:?}")),

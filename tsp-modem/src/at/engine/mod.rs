@@ -159,7 +159,12 @@ pub struct Engine {
     holdback_since: Option<Instant>,
     numeric_flush_at: Option<Instant>,
     absorb_no_carrier: bool,
+    /// A `<DLE>` ended the last input in command state: its code comes first in the next.
+    dle_pending: bool,
 }
+
+/// Data Link Escape: in command state, the start of a voice modem's event pair (V.253 8.1).
+const DLE: u8 = 0x10;
 
 impl Engine {
     /// An engine for a modem in command mode, started at `now` (the port was just opened).
@@ -189,6 +194,7 @@ impl Engine {
             holdback_since: None,
             numeric_flush_at: None,
             absorb_no_carrier: false,
+            dle_pending: false,
         }
     }
 
@@ -247,14 +253,52 @@ impl Engine {
     // ---- Input -------------------------------------------------------------------------------
 
     /// Feeds bytes read from the modem at `now`.
+    ///
+    /// In command state a `<DLE>` and the byte after it are a voice modem's event (V.253 8.1:
+    /// the DCE shields its event reports with `<DLE>` in voice command state; no result code
+    /// or information text contains a `<DLE>`): the pair becomes [`Event::DleEvent`] and the
+    /// text on either side of it is read as if the pair were not there.
     pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
         let mut owned: Vec<u8>;
         let mut input: &[u8] = bytes;
         while !input.is_empty() {
             let (rest, leftover) = if self.input_is_data() {
                 self.data_input(input, now)
+            } else if std::mem::take(&mut self.dle_pending) {
+                self.push_event(Event::DleEvent(input[0]));
+                (&input[1..], None)
             } else {
-                self.command_input(input, now)
+                match input.iter().position(|&b| b == DLE) {
+                    Some(0) => match input.get(1) {
+                        Some(&code) => {
+                            self.push_event(Event::DleEvent(code));
+                            (&input[2..], None)
+                        }
+                        None => {
+                            self.dle_pending = true;
+                            (&input[1..], None)
+                        }
+                    },
+                    Some(at) => {
+                        let (text, events) = input.split_at(at);
+                        let (rest, leftover) = self.command_input(text, now);
+                        match leftover {
+                            // Now in data mode: the rest, the pair included, is data.
+                            Some(mut pending) => {
+                                pending.extend_from_slice(rest);
+                                pending.extend_from_slice(events);
+                                (&[][..], Some(pending))
+                            }
+                            None if rest.is_empty() => (events, None),
+                            None => {
+                                let mut pending = rest.to_vec();
+                                pending.extend_from_slice(events);
+                                (&[][..], Some(pending))
+                            }
+                        }
+                    }
+                    None => self.command_input(input, now),
+                }
             };
             match leftover {
                 None => input = rest,

@@ -42,6 +42,7 @@ impl LineTask {
                 }
             }
             Event::StrayResult(result) => tracing::debug!(%result, "stray result skipped"),
+            Event::DleEvent(code) => self.on_dle_event(code),
         }
     }
 
@@ -96,8 +97,14 @@ impl LineTask {
             self.hangup_step_done(result);
             return;
         }
-        let Some(call) = self.call.as_mut() else {
+        if self.call.is_none() {
             tracing::debug!(%id, ok = result.is_ok(), "completion of a command for no call");
+            return;
+        }
+        if self.generation_step(id, &result) {
+            return;
+        }
+        let Some(call) = self.call.as_mut() else {
             return;
         };
         if call.class_command.is_some_and(|(c, _)| c == id) {

@@ -2,11 +2,14 @@
 //! operations reach it through a channel; events go from here to the sink.
 
 mod data;
+mod digits;
 mod events;
 mod hangup;
 mod health;
 pub(crate) mod open;
 mod requests;
+
+pub(crate) use digits::Generating;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -433,7 +436,9 @@ impl LineTask {
             } else {
                 ServiceClass::Fax1_0
             })
-        } else if media.contains(MediaModes::INTERACTIVEVOICE) && answering {
+        } else if media.contains(MediaModes::INTERACTIVEVOICE)
+            && (answering || self.classes.voice())
+        {
             Some(ServiceClass::Voice)
         } else {
             Some(ServiceClass::Data)

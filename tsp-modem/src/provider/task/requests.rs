@@ -35,6 +35,8 @@ impl LineTask {
                 | Request::Answer(_, r)
                 | Request::Drop(_, r)
                 | Request::Secure(_, r)
+                | Request::MonitorDigits(_, _, r)
+                | Request::GenerateDigits(_, r)
                 | Request::CloseCall(_, r)
                 | Request::Detect(_, r) => answer(r, Err(gone("request"))),
                 Request::CallInfo(_, r) => answer(r, Err(gone("call_info"))),
@@ -65,6 +67,14 @@ impl LineTask {
                 let result = self.secure(req);
                 answer(reply, result);
             }
+            Request::MonitorDigits(call, modes, reply) => {
+                let result = self.monitor_digits(call, modes);
+                answer(reply, result);
+            }
+            Request::GenerateDigits(req, reply) => {
+                let result = self.generate_digits(req);
+                answer(reply, result);
+            }
             Request::CloseCall(call, reply) => self.close_call(call, reply),
             Request::CallInfo(call, reply) => {
                 let result = self.our_call(call, "call_info").map(|c| c.info.clone());
@@ -90,7 +100,11 @@ impl LineTask {
         }
     }
 
-    fn our_call(&self, handle: CallHandle, operation: &'static str) -> Result<&Call, Error> {
+    pub(super) fn our_call(
+        &self,
+        handle: CallHandle,
+        operation: &'static str,
+    ) -> Result<&Call, Error> {
         self.call
             .as_ref()
             .filter(|c| c.handle == handle)
@@ -103,7 +117,7 @@ impl LineTask {
             })
     }
 
-    fn our_call_mut(
+    pub(super) fn our_call_mut(
         &mut self,
         handle: CallHandle,
         operation: &'static str,
@@ -173,7 +187,9 @@ impl LineTask {
             check_make_call(&req, &self.offer).map_err(|e| e.device(self.port.clone()))?;
         let (media, secure) = (checked.media, checked.secure);
         let params = &req.params;
-        let voice = media == MediaModes::INTERACTIVEVOICE;
+        // A voice modem dials a voice call in voice mode and reports the far end's answer
+        // (V.253 +VRA/+VRN): `OK` means CONNECTED. Others dial with `;` (PROCEEDING).
+        let voice_by_semicolon = media == MediaModes::INTERACTIVEVOICE && !self.classes.voice();
         let dest = req.dest.as_deref().filter(|d| !d.is_empty());
         let (command, attempt, dialed) = match dest {
             Some(dest) => {
@@ -181,14 +197,14 @@ impl LineTask {
                     dialing::first_dial(OP, dest, &self.location, secure, self.profile.dial_caps)?;
                 let attempt = if plan.partial {
                     Attempt::Partial
-                } else if voice {
+                } else if voice_by_semicolon {
                     Attempt::Voice
                 } else {
                     Attempt::Originate
                 };
                 let command = Command::Dial {
                     number: plan.number,
-                    voice: plan.partial || voice,
+                    voice: plan.partial || voice_by_semicolon,
                 };
                 (command, attempt, Some(plan.dialed))
             }
@@ -256,7 +272,8 @@ impl LineTask {
                 format!("cannot dial on a call that is {}", call.state),
             ));
         }
-        let voice = call.info.media_mode == MediaModes::INTERACTIVEVOICE;
+        let voice_by_semicolon =
+            call.info.media_mode == MediaModes::INTERACTIVEVOICE && !self.classes.voice();
         let first = !call.digits_sent;
         let secure = call.is_secure();
         if req.dest.is_empty() {
@@ -265,7 +282,7 @@ impl LineTask {
                 self.complete(req.request, Ok(()));
                 return Ok(());
             }
-            if voice {
+            if voice_by_semicolon {
                 if let Some(call) = self.call.as_mut() {
                     call.partial = false;
                 }
@@ -295,14 +312,14 @@ impl LineTask {
         };
         let attempt = if plan.partial {
             Attempt::Partial
-        } else if voice {
+        } else if voice_by_semicolon {
             Attempt::Voice
         } else {
             Attempt::Originate
         };
         let command = Command::Dial {
             number: plan.number,
-            voice: plan.partial || voice,
+            voice: plan.partial || voice_by_semicolon,
         };
         if let Some(call) = self.call.as_mut() {
             call.partial = plan.partial;
