@@ -236,9 +236,14 @@ async fn answer_outside_offering_is_invalcallstate() {
     world.assert_no_violations();
 }
 
-#[tokio::test(start_paused = true)]
-async fn caller_id_before_the_first_ring_reaches_the_call_once_it_is_offered() {
-    let mut builder = World::builder().far(Some(data_caller(Duration::from_secs(5))));
+/// A data call from the far end to our `modem`, with caller ID before the first ring (BT SIN
+/// 227; iaxmodem's practice); returns once the call's caller ID is in its info.
+async fn offered_with_caller_id_before_the_first_ring(
+    modem: tsp_sim::modem::Profile,
+) -> (World, CallHandle) {
+    let mut builder = World::builder()
+        .modem(modem)
+        .far(Some(data_caller(Duration::from_secs(5))));
     builder.exchange = Some(
         tsp_sim::exchange::Exchange::builder()
             .caller_id_placement(tsp_sim::exchange::CallerIdPlacement::BeforeFirstRing),
@@ -253,7 +258,30 @@ async fn caller_id_before_the_first_ring_reaches_the_call_once_it_is_offered() {
             |s| matches!(s, Seen::Info(c, i) if *c == call && i.contains(CallInfoStates::CALLERID)),
         )
         .await;
+    (world, call)
+}
+
+#[tokio::test(start_paused = true)]
+async fn caller_id_before_the_first_ring_reaches_the_call_once_it_is_offered() {
+    let (world, call) =
+        offered_with_caller_id_before_the_first_ring(tsp_sim::modem::Profile::v250()).await;
     let info = world.provider.call_info(call).await.unwrap();
     assert_eq!(info.caller_id.number.as_deref(), Some(FAR));
+    world.assert_no_violations();
+}
+
+#[tokio::test(start_paused = true)]
+async fn caller_id_in_spandsps_layout_gives_the_callers_number_and_name() {
+    // iaxmodem: one field per response, NAME before NMBR, ANID/USER/PASS/CDID/NDID.
+    let (world, call) =
+        offered_with_caller_id_before_the_first_ring(tsp_sim::modem::Profile::iaxmodem()).await;
+    let info = world.provider.call_info(call).await.unwrap();
+    assert_eq!(info.caller_id.number.as_deref(), Some(FAR));
+    assert_eq!(info.caller_id.name.as_deref(), Some("FAR END"));
+    assert!(
+        world.dte_input().contains("AT+VCID=1"),
+        "caller ID was switched on: {}",
+        world.dte_input()
+    );
     world.assert_no_violations();
 }

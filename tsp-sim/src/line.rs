@@ -84,6 +84,8 @@ pub struct CallerId {
     pub number_presentation: Presentation,
     /// How the name is presented (a name can be private while the number is not).
     pub name_presentation: Presentation,
+    /// The number the caller dialled, as the exchange passes it on (spandsp's `NDID`).
+    pub called: Option<String>,
 }
 
 /// What a terminal does to its line.

@@ -1,12 +1,13 @@
-//! The simulated modems and a real, independent T.31 modem side by side: the same Class 1 script
-//! runs on two `tsp-sim` modems (on ptys) and on two Debian `iaxmodem`s calling each other on
-//! loopback (spandsp's AT interpreter), and what each side's DTE sees must be the same: result
-//! codes, the `=?` lists, and the HDLC frames with the FCS the receiving modem appends.
+//! The simulated modems and a real, independent T.31 modem side by side: the same script runs on
+//! two `tsp-sim` modems with the `iaxmodem` profile (on ptys, caller ID before the first ring) and
+//! on two Debian `iaxmodem`s calling each other on loopback (spandsp's AT interpreter), and what
+//! each side's DTE sees must be the same: identification, result codes, the `=?` lists, the
+//! caller ID's fields in their order (and its name, number and number dialled; date, time and
+//! iaxmodem's IAX2 user name are the clock's and the peer's), and the HDLC frames with the FCS
+//! the receiving modem appends.
 //!
 //! Ignored by default (it needs iaxmodem and root, to write `/etc/iaxmodem` and create the
-//! devices); `.ci/run` installs iaxmodem and runs it with `--ignored`. Caller ID is left out:
-//! iaxmodem sends it before the first ring in its own layout, a difference the simulator does not
-//! model yet.
+//! devices); `.ci/run` installs iaxmodem and runs it with `--ignored`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -88,6 +89,21 @@ impl Dte {
         });
     }
 
+    /// Records the caller ID in what came before the first `RING`: every field's tag in order,
+    /// and the values that do not depend on the clock or the IAX2 peer.
+    fn caller_id(&mut self, before_ring: &[u8]) {
+        let text = String::from_utf8_lossy(before_ring);
+        let fields: Vec<String> = text
+            .split("\r\n")
+            .filter_map(|line| line.split_once('='))
+            .map(|(tag, value)| match tag {
+                "NAME" | "NMBR" | "NDID" => format!("{tag}={value}"),
+                _ => tag.to_owned(),
+            })
+            .collect();
+        self.seen.push(format!("caller ID {}", fields.join(" ")));
+    }
+
     /// Records the next final result code (`CONNECT`, `OK`…) as it comes unasked.
     async fn result(&mut self, result: &str) {
         self.until(format!("{result}\r\n").as_bytes()).await;
@@ -123,19 +139,26 @@ impl Dte {
     }
 }
 
-/// The script: both modems in class 1, A dials B, B answers, one frame each way, both hang up.
+/// The script: identification, both modems in class 1, A dials B, B reports caller ID and
+/// answers, one frame each way, both hang up.
 async fn script(a: &mut Dte, b: &mut Dte) {
     for dte in [&mut *a, &mut *b] {
         dte.command("ATZ", "OK").await;
         dte.command("ATE0", "OK").await;
+        for query in ["ATI", "ATI3", "AT+GMI", "AT+FCLASS=?", "AT+VCID=?", "ATS7?"] {
+            dte.command(query, "OK").await;
+        }
+        dte.command("AT+VCID=2", "ERROR").await;
         dte.command("AT+FCLASS=1", "OK").await;
         dte.command("AT+FTM=?", "OK").await;
         dte.command("AT+FRH=?", "OK").await;
     }
     // iaxmodem refuses calls for 5 s after any on-hook, ATZ included (iaxmodem-notes.md rule 1).
     tokio::time::sleep(Duration::from_millis(5500)).await;
+    b.command("AT+VCID=1", "OK").await;
     a.send(b"ATD5550101\r").await;
-    b.until(b"RING\r\n").await;
+    let before_ring = b.until(b"RING\r\n").await;
+    b.caller_id(&before_ring);
     b.command("ATA", "CONNECT").await;
     a.result("CONNECT").await;
     b.send_frame(DIS).await;
@@ -188,17 +211,23 @@ fn iaxmodem_pair() -> Pair {
 #[ignore = "needs Debian's iaxmodem and root: run with --ignored; .ci/run installs it"]
 async fn the_simulated_modems_answer_a_class_1_script_as_iaxmodem_does() {
     let pair = iaxmodem_pair();
+    // iaxmodem passes caller ID on before the first ring.
     let mut network = Network::builder()
         .seed(0x5b5)
         .time_scale(TimeScale::new(1.0).unwrap())
+        .exchange(
+            tsp_sim::exchange::Exchange::builder()
+                .caller_id_placement(tsp_sim::exchange::CallerIdPlacement::BeforeFirstRing),
+        )
         .build(Instant::now());
-    let line_a = network.add_line(LineConfig::new("5550100"));
+    // A's line as `.ci/iaxmodem-pair` configures iaxmodem A: its caller-ID name and number.
+    let line_a = network.add_line(LineConfig::new("8005551212").name("Modem A"));
     let line_b = network.add_line(LineConfig::new("5550101"));
     let sim_a = network
-        .attach_device(line_a, SimModem::new(Profile::v250()))
+        .attach_device(line_a, SimModem::new(Profile::iaxmodem()))
         .unwrap();
     let sim_b = network
-        .attach_device(line_b, SimModem::new(Profile::v250()))
+        .attach_device(line_b, SimModem::new(Profile::iaxmodem()))
         .unwrap();
     let sim = Sim::start(network);
     let pty_a = PtyLink::spawn(&sim, sim_a).unwrap();

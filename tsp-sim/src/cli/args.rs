@@ -54,7 +54,7 @@ pub struct Args {
     pub numbers: Vec<String>,
 
     /// The modem family of the next modem (repeat like --number; the last one given applies to
-    /// the rest) [default: v250] [possible values: v250, conexant-usb, usr5637]
+    /// the rest) [default: v250] [possible values: v250, conexant-usb, usr5637, iaxmodem]
     #[arg(long = "profile", value_name = "NAME", conflicts_with = "config", value_parser = config::parse_profile)]
     pub profiles: Vec<&'static str>,
 

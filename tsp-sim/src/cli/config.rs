@@ -12,7 +12,7 @@
 //!
 //! [[modem]]
 //! number = "5550100"
-//! profile = "usr5637"              # v250 (default), conexant-usb, usr5637
+//! profile = "usr5637"              # v250 (default), conexant-usb, usr5637, iaxmodem
 //! call_waiting = true              # default false
 //! name = "O'BRIEN, J."             # caller-ID name sent when this line calls; optional
 //! caller_id = "number-and-name"    # what this line receives: number-and-name (MDMF, the
@@ -361,7 +361,7 @@ pub fn check_number(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The canonical name of a built-in profile (`v250`, `conexant-usb`, `usr5637`).
+/// The canonical name of a built-in profile (`v250`, `conexant-usb`, `usr5637`, `iaxmodem`).
 pub fn parse_profile(text: &str) -> Result<&'static str, String> {
     Profile::by_name(text).map(|p| p.name).ok_or_else(|| {
         format!(
@@ -590,7 +590,10 @@ number = "5550101"
             .to_string();
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("unknown profile \"zoom\""), "{err}");
-        assert!(err.contains("v250, conexant-usb, usr5637"), "{err}");
+        assert!(
+            err.contains("v250, conexant-usb, usr5637, iaxmodem"),
+            "{err}"
+        );
     }
 
     #[test]

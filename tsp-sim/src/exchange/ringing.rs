@@ -160,6 +160,7 @@ pub(crate) fn caller_id_for(
         name,
         number_presentation: presentation,
         name_presentation,
+        called: Some(called.number.clone()),
     })
 }
 
@@ -179,6 +180,7 @@ mod tests {
             name: None,
             number_presentation: Presentation::Available,
             name_presentation: Presentation::Available,
+            called: None,
         }
     }
 

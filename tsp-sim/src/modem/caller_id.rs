@@ -4,6 +4,8 @@ use std::fmt::Write as _;
 
 use crate::line::{CallerId, Presentation};
 
+use super::profile::CallerIdLayout;
+
 /// The value printed for a withheld or unavailable item.
 fn reason(presentation: &Presentation) -> Option<&'static str> {
     match presentation {
@@ -29,19 +31,40 @@ fn name_text(cid: &CallerId) -> Option<&str> {
     }
 }
 
-/// Formatted caller ID (`+VCID=1`): `DATE`, `TIME`, `NMBR` and, when present, `NAME` lines;
-/// `TAG = value` when `spaces`, `TAG=value` otherwise.
-pub(crate) fn formatted(cid: &CallerId, spaces: bool) -> Vec<String> {
+/// Formatted caller ID (`+VCID=1`), one string per line; `TAG = value` when `spaces`,
+/// `TAG=value` otherwise. [`CallerIdLayout::Block`]: `DATE`, `TIME`, `NMBR` and, when present,
+/// `NAME`. [`CallerIdLayout::FieldPerResponse`] (spandsp): `DATE`, `TIME`, `NAME`, `NMBR`,
+/// `ANID`, `USER`, `PASS`, `CDID`, `NDID`, `<NONE>` for what is not known.
+pub(crate) fn formatted(cid: &CallerId, spaces: bool, layout: CallerIdLayout) -> Vec<String> {
     let sep = if spaces { " = " } else { "=" };
-    let mut lines = vec![
-        format!("DATE{sep}{}", cid.date),
-        format!("TIME{sep}{}", cid.time),
-        format!("NMBR{sep}{}", number_text(cid)),
-    ];
-    if let Some(name) = name_text(cid) {
-        lines.push(format!("NAME{sep}{name}"));
+    let field = |tag: &str, value: &str| format!("{tag}{sep}{value}");
+    match layout {
+        CallerIdLayout::Block => {
+            let mut lines = vec![
+                field("DATE", &cid.date),
+                field("TIME", &cid.time),
+                field("NMBR", number_text(cid)),
+            ];
+            if let Some(name) = name_text(cid) {
+                lines.push(field("NAME", name));
+            }
+            lines
+        }
+        CallerIdLayout::FieldPerResponse => {
+            const NONE: &str = "<NONE>";
+            vec![
+                field("DATE", &cid.date),
+                field("TIME", &cid.time),
+                field("NAME", name_text(cid).unwrap_or(NONE)),
+                field("NMBR", number_text(cid)),
+                field("ANID", NONE),
+                field("USER", NONE),
+                field("PASS", NONE),
+                field("CDID", NONE),
+                field("NDID", cid.called.as_deref().unwrap_or(NONE)),
+            ]
+        }
     }
-    lines
 }
 
 /// Unformatted caller ID (`+VCID=2`) as upper-case ASCII hex without spaces (hayes.md §10.3):
@@ -120,6 +143,7 @@ mod tests {
             name: name.map(Into::into),
             number_presentation: Presentation::Available,
             name_presentation: Presentation::Available,
+            called: None,
         }
     }
 
@@ -127,7 +151,7 @@ mod tests {
     fn formatted_lines_with_and_without_spaces() {
         let c = cid(Some("7085550001"), Some("U.S.ROBOTICS"));
         assert_eq!(
-            formatted(&c, true),
+            formatted(&c, true, CallerIdLayout::Block),
             vec![
                 "DATE = 1015",
                 "TIME = 2038",
@@ -136,7 +160,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            formatted(&c, false),
+            formatted(&c, false, CallerIdLayout::Block),
             vec![
                 "DATE=1015",
                 "TIME=2038",
@@ -147,17 +171,38 @@ mod tests {
     }
 
     #[test]
+    fn spandsps_layout_puts_name_first_and_adds_its_extra_fields() {
+        // iaxmodem-notes.md's transcript: DATE, TIME, NAME, NMBR, ANID, USER, PASS, CDID, NDID.
+        let mut c = cid(Some("8005551212"), Some("Modem A"));
+        c.called = Some("5550100".into());
+        assert_eq!(
+            formatted(&c, false, CallerIdLayout::FieldPerResponse),
+            vec![
+                "DATE=1015",
+                "TIME=2038",
+                "NAME=Modem A",
+                "NMBR=8005551212",
+                "ANID=<NONE>",
+                "USER=<NONE>",
+                "PASS=<NONE>",
+                "CDID=<NONE>",
+                "NDID=5550100"
+            ]
+        );
+    }
+
+    #[test]
     fn private_and_out_of_area_print_p_and_o_and_a_missing_name_has_no_line() {
         let mut c = cid(None, None);
         c.number_presentation = Presentation::Private;
         assert_eq!(
-            formatted(&c, true),
+            formatted(&c, true, CallerIdLayout::Block),
             vec!["DATE = 1015", "TIME = 2038", "NMBR = P"]
         );
         c.number_presentation = Presentation::OutOfArea;
         c.name_presentation = Presentation::OutOfArea;
         assert_eq!(
-            formatted(&c, false),
+            formatted(&c, false, CallerIdLayout::Block),
             vec!["DATE=1015", "TIME=2038", "NMBR=O", "NAME=O"]
         );
     }

@@ -5,7 +5,7 @@ use std::time::Instant;
 use super::call::CallState;
 use super::command::{Command, ExtOp};
 use super::dial::{self, DialError};
-use super::profile::ConnectReport;
+use super::profile::{CallerIdLayout, ConnectReport};
 use super::registers::Settings;
 use super::result::ResultCode;
 use super::{InfoKind, SimModem};
@@ -401,7 +401,10 @@ impl SimModem {
                     "+GSN" => self.profile.serial.to_owned(),
                     _ => read(self.profile.capabilities.to_owned()),
                 };
-                self.emit_info(&[text], InfoKind::General, now);
+                // A family that leaves the field empty (spandsp) answers a bare OK.
+                if !text.is_empty() {
+                    self.emit_info(&[text], InfoKind::General, now);
+                }
             }
             ("+GMI" | "+GMM" | "+GMR" | "+GSN" | "+GCAP", ExtOp::Test) => {}
             ("+IPR", ExtOp::Set(v)) => match ext_number(&v).filter(|r| IPR_RATES.contains(r)) {
@@ -447,7 +450,7 @@ impl SimModem {
     fn cmd_cid(&mut self, name: &str, op: ExtOp, prefix: bool, now: Instant) -> Step {
         let read = |value: &str| prefixed(prefix, name, value);
         match op {
-            ExtOp::Set(v) => match ext_number(&v).filter(|m| *m <= 2) {
+            ExtOp::Set(v) => match ext_number(&v).filter(|m| *m <= self.profile.cid_max_mode) {
                 Some(mode) => self.settings.cid_mode = mode,
                 None => return Step::Error,
             },
@@ -456,7 +459,15 @@ impl SimModem {
                 self.emit_info(&[text], InfoKind::Read, now);
             }
             ExtOp::Test => {
-                let text = read("(0-2)");
+                // spandsp lists the modes bare (`0,1`); the others as a range.
+                let list = match self.profile.cid_layout {
+                    CallerIdLayout::FieldPerResponse => (0..=self.profile.cid_max_mode)
+                        .map(|m| m.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    CallerIdLayout::Block => format!("(0-{})", self.profile.cid_max_mode),
+                };
+                let text = read(&list);
                 self.emit_info(&[text], InfoKind::Read, now);
             }
             ExtOp::Action => return Step::Error,

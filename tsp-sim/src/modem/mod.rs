@@ -68,7 +68,7 @@ use bytes::Bytes;
 
 use crate::line::{ControlLines, DteSide, LineAction, LineSignal, Terminal};
 
-pub use profile::{CallerIdCommands, ConnectReport, PassiveCommand, Profile};
+pub use profile::{CallerIdCommands, CallerIdLayout, ConnectReport, PassiveCommand, Profile};
 pub use voice::{SampleCoding, VoiceCompression};
 
 use call::CallState;

@@ -49,6 +49,19 @@ pub struct CallerIdCommands {
     pub hash_cid: bool,
 }
 
+/// How a family lays formatted caller ID out (`+VCID=1`; hayes.md §10.2, iaxmodem-notes.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CallerIdLayout {
+    /// One block of information text: `DATE`, `TIME`, `NMBR`, then `NAME` when the line
+    /// delivers names (Rockwell/Conexant, USR, the V.253 examples).
+    #[default]
+    Block,
+    /// Each field its own information response (so a blank line between fields), `NAME` before
+    /// `NMBR`, then spandsp's extra fields `ANID`, `USER`, `PASS`, `CDID` and `NDID` (the number
+    /// dialled), `<NONE>` for what is not known (iaxmodem).
+    FieldPerResponse,
+}
+
 /// A basic command the family accepts and remembers without simulating its effect (flow control,
 /// error control, compression...): `(name, highest value, factory value)`, e.g. `("&K", 6, 3)`.
 pub type PassiveCommand = (&'static str, u32, u32);
@@ -60,7 +73,7 @@ pub type PassiveCommand = (&'static str, u32, u32);
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Profile {
-    /// Short name used by [`Profile::by_name`] (`"v250"`, `"conexant-usb"`, `"usr5637"`).
+    /// Short name used by [`Profile::by_name`] (`"v250"`, `"conexant-usb"`, `"usr5637"`, `"iaxmodem"`).
     pub name: &'static str,
     /// One line for humans.
     pub description: &'static str,
@@ -107,6 +120,10 @@ pub struct Profile {
     pub cid_spaces: bool,
     /// Which commands enable caller ID.
     pub cid_commands: CallerIdCommands,
+    /// How formatted caller ID is laid out.
+    pub cid_layout: CallerIdLayout,
+    /// The highest `+VCID`/`#CID` mode (2: unformatted too; 1: formatted only, iaxmodem).
+    pub cid_max_mode: u32,
     /// Whether `&W` stores the caller ID setting so `ATZ` keeps it (`false`: Conexant USB loses it
     /// at every reset, hayes.md §12 #3).
     pub cid_stored_by_w: bool,
@@ -223,7 +240,7 @@ const USR_NUMERIC: &[(u32, u32)] = &[
 
 impl Profile {
     /// Names accepted by [`Profile::by_name`].
-    pub const NAMES: &'static [&'static str] = &["v250", "conexant-usb", "usr5637"];
+    pub const NAMES: &'static [&'static str] = &["v250", "conexant-usb", "usr5637", "iaxmodem"];
 
     /// A strict V.250 modem with V.253 voice: exactly the standard's framing, 40-character command bodies, `AT`
     /// or `at` only, `+NAME: ` prefixes on read responses, caller ID with `+VCID`.
@@ -261,6 +278,8 @@ impl Profile {
                 vcid: true,
                 hash_cid: false,
             },
+            cid_layout: CallerIdLayout::Block,
+            cid_max_mode: 2,
             cid_stored_by_w: true,
             no_dialtone_text: "NO DIALTONE",
             abort_says_ok: true,
@@ -313,6 +332,8 @@ impl Profile {
                 vcid: true,
                 hash_cid: false,
             },
+            cid_layout: CallerIdLayout::Block,
+            cid_max_mode: 2,
             cid_stored_by_w: false,
             no_dialtone_text: "NO DIALTONE",
             abort_says_ok: false,
@@ -385,6 +406,8 @@ impl Profile {
                 vcid: true,
                 hash_cid: true,
             },
+            cid_layout: CallerIdLayout::Block,
+            cid_max_mode: 2,
             cid_stored_by_w: true,
             no_dialtone_text: "NO DIAL TONE",
             abort_says_ok: false,
@@ -420,7 +443,44 @@ impl Profile {
             "v250" | "v.250" => Some(Self::v250()),
             "conexant-usb" | "conexant" => Some(Self::conexant_usb()),
             "usr5637" | "usr" => Some(Self::usr5637()),
+            "iaxmodem" | "spandsp" => Some(Self::iaxmodem()),
             _ => None,
+        }
+    }
+
+    /// Debian's iaxmodem (spandsp's V.250/T.31 modem) as `iaxmodem-notes.md` records it: `ATI`
+    /// `spandsp`, `ATI3` `www.soft-switch.org`, empty `+GMI`/`+GMM`/`+GMR`, `+FCLASS=?`
+    /// `0,1,1.0`, bare read answers, `+VCID` 0 or 1 only, caller ID one field per response with
+    /// `NAME` before `NMBR` and spandsp's extra fields, S7=60. Unlike the real one, its data mode
+    /// connects (iaxmodem's never does) and it has no busy-out after a hang-up.
+    pub fn iaxmodem() -> Self {
+        Self {
+            name: "iaxmodem",
+            description: "Debian iaxmodem (spandsp V.250/T.31 modem over IAX2)",
+            manufacturer: "",
+            model: "",
+            revision: "",
+            serial: "",
+            capabilities: "",
+            info: [
+                Some(&["spandsp"]),
+                Some(&[]),
+                Some(&[]),
+                Some(&["www.soft-switch.org"]),
+                Some(&[]),
+                Some(&[]),
+                Some(&[]),
+                Some(&[]),
+            ],
+            fclass: &["0", "1", "1.0"],
+            read_prefix: false,
+            cid_spaces: false,
+            cid_layout: CallerIdLayout::FieldPerResponse,
+            cid_max_mode: 1,
+            cid_stored_by_w: true,
+            s7: 60,
+            voice_compressions: &[],
+            ..Self::v250()
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::line::LineSignal;
 
 use super::caller_id;
+use super::profile::CallerIdLayout;
 use super::result::ResultCode;
 use super::{InfoKind, SimModem};
 
@@ -40,8 +41,21 @@ impl SimModem {
                 self.last_ring_at = Some(now);
                 match self.settings.cid_mode {
                     1 => {
-                        let lines = caller_id::formatted(&cid, self.profile.cid_spaces);
-                        self.emit_info(&lines, InfoKind::General, now);
+                        let lines = caller_id::formatted(
+                            &cid,
+                            self.profile.cid_spaces,
+                            self.profile.cid_layout,
+                        );
+                        match self.profile.cid_layout {
+                            CallerIdLayout::Block => {
+                                self.emit_info(&lines, InfoKind::General, now);
+                            }
+                            CallerIdLayout::FieldPerResponse => {
+                                for line in lines {
+                                    self.emit_info(&[line], InfoKind::General, now);
+                                }
+                            }
+                        }
                     }
                     2 => {
                         let line = caller_id::unformatted(&cid);

@@ -192,6 +192,7 @@ pub fn caller_id(number: Option<&str>, name: Option<&str>) -> CallerId {
         name: name.map(Into::into),
         number_presentation: Presentation::Available,
         name_presentation: Presentation::Available,
+        called: None,
     }
 }
 
