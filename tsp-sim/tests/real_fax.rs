@@ -1,6 +1,9 @@
 //! A real fax program as the judge: Debian's `efax` sends a page from one simulated Class 1
 //! modem to `efax` receiving on another, through the simulated exchange, in real time; and a
-//! call-waiting tone destroys the same session unless the sender dialled the cancel code.
+//! call-waiting tone destroys the same session unless the sender dialled the cancel code. The
+//! same page also goes from efax to efax through two real iaxmodems (the receiver behind
+//! `support/turnaround_relay.py`, which gives efax T.30's 75 ms before it transmits); that one
+//! passes two runs in three and is not yet in `.ci/run`.
 //!
 //! Ignored by default so `cargo test --workspace` passes on a machine without efax; `.ci/run`
 //! installs it and runs `cargo test -p tsp-sim --test real_fax -- --ignored`. A missing program
@@ -13,6 +16,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};
 use tsp_sim::exchange::LineConfig;
 use tsp_sim::far_end::ScriptedParty;
@@ -115,7 +119,7 @@ fn rows(file: &Path) -> (usize, Vec<Vec<u8>>) {
 }
 
 /// Waits for `child` (within [`SESSION`]) and returns its exit code and log.
-async fn finish(child: Child, what: &str, sim: &Sim) -> (Option<i32>, String) {
+async fn finish(child: Child, what: &str, sim: Option<&Sim>) -> (Option<i32>, String) {
     match tokio::time::timeout(SESSION, child.wait_with_output()).await {
         Ok(Ok(out)) => (
             out.status.code(),
@@ -123,20 +127,62 @@ async fn finish(child: Child, what: &str, sim: &Sim) -> (Option<i32>, String) {
         ),
         other => panic!(
             "{what} did not finish: {other:?}\ntranscript:\n{}",
-            sim.transcript()
+            sim.map(Sim::transcript).unwrap_or_default()
         ),
     }
 }
 
-/// Starts the receiver on B (auto-answer on the first ring) and waits until its modem is set.
-async fn receiver(fax: &Fax, pty_b: &PtyLink, dir: &Path) -> Child {
-    let efax_path = program("efax", "efax");
+/// Both efax programs ended well, and `received` (efax's first page file) is the page `sent`:
+/// efax's 20-line header band on top, then the page, row for row.
+fn assert_delivered(
+    tx: (Option<i32>, String),
+    rx: (Option<i32>, String),
+    received: &Path,
+    sent: &Path,
+) {
+    let ((tx_code, tx_log), (rx_code, rx_log)) = (tx, rx);
+    assert_eq!(
+        tx_code,
+        Some(0),
+        "the sender failed; its log:\n{tx_log}\nthe receiver's:\n{rx_log}"
+    );
+    assert_eq!(rx_code, Some(0), "the receiver failed; its log:\n{rx_log}");
+    assert!(
+        !tx_log.contains("Warning") && !rx_log.contains("Warning"),
+        "a clean session has no warnings:\n{tx_log}\n{rx_log}"
+    );
+    assert!(rx_log.contains("0 errors"), "{rx_log}");
+    let (width, got) = rows(received);
+    let (sent_width, want) = rows(sent);
+    assert_eq!(width, sent_width);
+    const HEADER: usize = 20;
+    let inked: Vec<usize> = (0..want.len())
+        .filter(|&i| want[i].iter().any(|&b| b != 0))
+        .collect();
+    assert!(inked.len() > 20, "the test page has text on it");
+    for &i in &inked {
+        assert_eq!(
+            got.get(i + HEADER),
+            Some(&want[i]),
+            "row {i} of the page arrived as row {} of the fax",
+            i + HEADER
+        );
+    }
+    assert!(
+        got.iter().take(HEADER).any(|r| r.iter().any(|&b| b != 0)),
+        "the header line is there"
+    );
+}
+
+/// efax waiting for a call on `device` (answering on the first ring), the pages to
+/// `dir/received.001`…
+fn receiving_efax(device: &Path, dir: &Path) -> Child {
     let prefix = dir.join("received");
-    let child = efax(
-        &efax_path,
+    efax(
+        &program("efax", "efax"),
         &[
             "-d",
-            pty_b.path().to_str().unwrap(),
+            device.to_str().unwrap(),
             "-o1",
             "-w",
             "-iS0=1",
@@ -147,7 +193,12 @@ async fn receiver(fax: &Fax, pty_b: &PtyLink, dir: &Path) -> Child {
             "-r",
             prefix.to_str().unwrap(),
         ],
-    );
+    )
+}
+
+/// Starts the receiver on B (auto-answer on the first ring) and waits until its modem is set.
+async fn receiver(fax: &Fax, pty_b: &PtyLink, dir: &Path) -> Child {
+    let child = receiving_efax(pty_b.path(), dir);
     // efax sends its init commands before it waits for a call: wait until S0 is 1.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while fax
@@ -164,13 +215,13 @@ async fn receiver(fax: &Fax, pty_b: &PtyLink, dir: &Path) -> Child {
     child
 }
 
-fn sender(pty_a: &PtyLink, number: &str, page: &Path) -> Child {
+fn sender(device: &Path, number: &str, page: &Path) -> Child {
     let efax_path = program("efax", "efax");
     efax(
         &efax_path,
         &[
             "-d",
-            pty_a.path().to_str().unwrap(),
+            device.to_str().unwrap(),
             "-o1",
             "-l",
             "+1 555 0100",
@@ -192,38 +243,45 @@ async fn efax_sends_a_page_through_the_simulator_to_efax_on_another_modem() {
     let pty_a = PtyLink::spawn(&fax.sim, fax.a).unwrap();
     let pty_b = PtyLink::spawn(&fax.sim, fax.b).unwrap();
     let rx = receiver(&fax, &pty_b, dir.path()).await;
-    let tx = sender(&pty_a, "5550101", &sent);
-    let (tx_code, tx_log) = finish(tx, "the sending efax", &fax.sim).await;
-    let (rx_code, rx_log) = finish(rx, "the receiving efax", &fax.sim).await;
-    assert_eq!(tx_code, Some(0), "the sender failed; its log:\n{tx_log}");
-    assert_eq!(rx_code, Some(0), "the receiver failed; its log:\n{rx_log}");
-    assert!(
-        !tx_log.contains("Warning") && !rx_log.contains("Warning"),
-        "a clean session has no warnings:\n{tx_log}\n{rx_log}"
-    );
-    assert!(rx_log.contains("0 errors"), "{rx_log}");
+    let tx = sender(pty_a.path(), "5550101", &sent);
+    let tx = finish(tx, "the sending efax", Some(&fax.sim)).await;
+    let rx = finish(rx, "the receiving efax", Some(&fax.sim)).await;
+    assert_delivered(tx, rx, &dir.path().join("received.001"), &sent);
+}
 
-    // The page as received: efax's 20-line header band on top, then the page sent, row for row.
-    let (width, got) = rows(&dir.path().join("received.001"));
-    let (sent_width, want) = rows(&sent);
-    assert_eq!(width, sent_width);
-    const HEADER: usize = 20;
-    let inked: Vec<usize> = (0..want.len())
-        .filter(|&i| want[i].iter().any(|&b| b != 0))
-        .collect();
-    assert!(inked.len() > 20, "the test page has text on it");
-    for &i in &inked {
-        assert_eq!(
-            got.get(i + HEADER),
-            Some(&want[i]),
-            "row {i} of the page arrived as row {} of the fax",
-            i + HEADER
-        );
-    }
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's efax and iaxmodem, python3 and root; passes 2 runs in 3 (not in .ci/run yet)"]
+async fn efax_sends_a_page_to_efax_through_two_iaxmodems() {
+    let pair = support::iaxmodem_pair();
+    let dir = tempfile::tempdir().unwrap();
+    let sent = page(dir.path());
+    // The receiver behind a relay that gives it T.30's turnaround (the script says why).
+    let link = dir.path().join("ttyFAXB");
+    let relay_script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/turnaround_relay.py");
+    let mut relay = Command::new(program("python3", "python3"))
+        .arg(&relay_script)
+        .arg(&link)
+        .arg(&pair.devices[1])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut said = tokio::io::BufReader::new(relay.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(10), said.next_line()).await;
     assert!(
-        got.iter().take(HEADER).any(|r| r.iter().any(|&b| b != 0)),
-        "the header line is there"
+        matches!(&first, Ok(Ok(Some(line))) if line == "ready"),
+        "the relay did not start: {first:?}"
     );
+    let rx = receiving_efax(&link, dir.path());
+    // efax resets the modem before it waits, and iaxmodem refuses calls for 5 s after a reset
+    // (iaxmodem-notes.md rule 1).
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let tx = sender(&pair.devices[0], "5550101", &sent);
+    let tx = finish(tx, "the sending efax", None).await;
+    let rx = finish(rx, "the receiving efax", None).await;
+    let _ = relay.kill().await;
+    assert_delivered(tx, rx, &dir.path().join("received.001"), &sent);
 }
 
 /// Makes C call A as soon as the sender's log shows the page starting, then waits for both.
@@ -234,7 +292,7 @@ async fn session_with_a_waiting_caller(number: &str) -> (Option<i32>, String, Fa
     let pty_a = PtyLink::spawn(&fax.sim, fax.a).unwrap();
     let pty_b = PtyLink::spawn(&fax.sim, fax.b).unwrap();
     let mut rx = receiver(&fax, &pty_b, dir.path()).await;
-    let mut tx = sender(&pty_a, number, &sent);
+    let mut tx = sender(pty_a.path(), number, &sent);
     let mut log = Reader::new(tx.stderr.take().unwrap(), "the sending efax");
     let mut so_far = log.expect("+FTM=", &fax.sim).await;
     let c = fax.c;

@@ -10,7 +10,7 @@
 //! devices); `.ci/run` installs iaxmodem and runs it with `--ignored`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -20,6 +20,9 @@ use tsp_sim::modem::{Profile, SimModem};
 use tsp_sim::network::{Network, TimeScale};
 use tsp_sim::pty::PtyLink;
 use tsp_sim::sim::Sim;
+
+mod support;
+use support::iaxmodem_pair;
 
 const DLE: u8 = 0x10;
 const ETX: u8 = 0x03;
@@ -172,39 +175,6 @@ async fn script(a: &mut Dte, b: &mut Dte) {
     b.receive_frame().await;
     a.command("ATH0", "OK").await;
     b.command("ATH0", "OK").await;
-}
-
-/// Two iaxmodems from `.ci/iaxmodem-pair`; killed when dropped.
-struct Pair {
-    pids: [String; 2],
-    devices: [PathBuf; 2],
-}
-
-impl Drop for Pair {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("kill").args(&self.pids).status();
-    }
-}
-
-fn iaxmodem_pair() -> Pair {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/iaxmodem-pair");
-    let out = std::process::Command::new(&script)
-        .args(["IAXSA0", "IAXSB0"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{} failed: {}",
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line = String::from_utf8_lossy(&out.stdout).into_owned();
-    let fields: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(fields.len(), 4, "{line:?}");
-    Pair {
-        pids: [fields[0].to_owned(), fields[2].to_owned()],
-        devices: [PathBuf::from(fields[1]), PathBuf::from(fields[3])],
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -282,3 +282,37 @@ impl Tail {
         }
     }
 }
+
+/// Two iaxmodems from `.ci/iaxmodem-pair`; killed when dropped.
+pub struct Pair {
+    pids: [String; 2],
+    /// The two modems' devices (`/dev/ttyIAXA0`, `/dev/ttyIAXB0`).
+    pub devices: [PathBuf; 2],
+}
+
+impl Drop for Pair {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill").args(&self.pids).status();
+    }
+}
+
+pub fn iaxmodem_pair() -> Pair {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/iaxmodem-pair");
+    let out = std::process::Command::new(&script)
+        .args(["IAXSA0", "IAXSB0"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields.len(), 4, "{line:?}");
+    Pair {
+        pids: [fields[0].to_owned(), fields[2].to_owned()],
+        devices: [PathBuf::from(fields[1]), PathBuf::from(fields[3])],
+    }
+}
