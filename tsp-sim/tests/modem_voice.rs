@@ -376,3 +376,45 @@ proptest! {
         prop_assert!(b.modem.poll_timeout().is_none_or(|t| t > b.now));
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_waiting_callers_tone_and_caller_id_reach_a_voice_call() {
+    use tsp_sim::exchange::LineConfig;
+    use tsp_sim::far_end::ScriptedParty;
+    use tsp_sim::network::Network;
+    // B has call waiting; Carol (5550102, "CAROL") calls B 20 s in, while A and B talk.
+    let mut network = Network::builder().seed(13).build(std::time::Instant::now());
+    let a = network.add_line(LineConfig::new("5550100"));
+    let b = network.add_line(LineConfig::new("5550101").call_waiting(true));
+    let carol = network.add_line(LineConfig::new("5550102").name("CAROL"));
+    let (da, db) = (
+        port_util::v250_on(&mut network, a),
+        port_util::v250_on(&mut network, b),
+    );
+    let start = network.start();
+    network
+        .attach_party(
+            carol,
+            ScriptedParty::builder()
+                .call_at(Duration::from_secs(20), "5550101")
+                .build(start),
+        )
+        .unwrap();
+    let sim = Sim::start(network);
+    let mut a = sim.open_port(da).unwrap();
+    let mut b = sim.open_port(db).unwrap();
+    cmd(&mut b, &sim, "ATE0+VCID=1", "OK").await;
+    voice_call(&sim, &mut a, &mut b).await;
+    let seen = until(&mut b, &sim, b"NAME = CAROL\r\n").await;
+    let text = String::from_utf8_lossy(&seen);
+    let tone = text
+        .find("\u{10}w")
+        .expect("the call-waiting tone as <DLE>w");
+    let number = text
+        .find("NMBR = 5550102")
+        .expect("the waiting caller's number");
+    assert!(
+        tone < number,
+        "tone first, then caller ID (type II): {text:?}"
+    );
+}

@@ -59,6 +59,15 @@ impl Exchange {
         self.signal(caller, LineSignal::Ringback);
         let partner = self.tone_into_active_call(line);
         tracing::debug!(%line, %caller, ?partner, "exchange: call waiting tone injected");
+        // Call-waiting caller ID (Bellcore GR-575, "type II"): after the tone, the waiting
+        // caller's identity goes to the line in the call when it subscribes to caller ID.
+        if let (Some(from), Some(to)) = (self.line_config(caller), self.line_config(line)) {
+            let elapsed = now.saturating_duration_since(self.start);
+            let (date, time) = self.config.caller_id_clock.fields_after(elapsed);
+            if let Some(cid) = super::ringing::caller_id_for(from, to, date, time) {
+                self.signal(line, LineSignal::CallerId(cid));
+            }
+        }
         self.events.push_back(ExchangeEvent::CallWaiting {
             line,
             caller,

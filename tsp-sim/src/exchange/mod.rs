@@ -43,7 +43,10 @@
 //! A call to a line that is in a connected call and has call waiting (and no call already waiting
 //! or held) waits: the caller hears `Ringback`, and the exchange injects `CallWaitingTone` into the
 //! active call — to **both** ends, since the tone is in the voice path (a data or fax carrier that
-//! hears it drops). The tone repeats every [`ExchangeBuilder::call_waiting_tone_interval`].
+//! hears it drops). The tone repeats every [`ExchangeBuilder::call_waiting_tone_interval`]. After
+//! the first tone, a line that subscribes to caller ID gets the waiting caller's `CallerId` too
+//! (call-waiting caller ID, Bellcore GR-575's "type II"): a voice modem prints it, a data call has
+//! nowhere to show it.
 //!
 //! A cancel code dialled before the number suppresses call waiting **on the dialling line** for
 //! that call only: a second caller then gets `Busy` and the call is undisturbed. A called party

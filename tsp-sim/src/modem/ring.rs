@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::line::LineSignal;
+use crate::line::{CallerId, LineSignal};
 
 use super::caller_id;
 use super::profile::CallerIdLayout;
@@ -39,30 +39,31 @@ impl SimModem {
             }
             LineSignal::CallerId(cid) => {
                 self.last_ring_at = Some(now);
-                match self.settings.cid_mode {
-                    1 => {
-                        let lines = caller_id::formatted(
-                            &cid,
-                            self.profile.cid_spaces,
-                            self.profile.cid_layout,
-                        );
-                        match self.profile.cid_layout {
-                            CallerIdLayout::Block => {
-                                self.emit_info(&lines, InfoKind::General, now);
-                            }
-                            CallerIdLayout::FieldPerResponse => {
-                                for line in lines {
-                                    self.emit_info(&[line], InfoKind::General, now);
-                                }
-                            }
+                self.report_caller_id(&cid, now);
+            }
+            _ => {}
+        }
+    }
+
+    /// Caller ID as `+VCID`/`#CID` asks for it: formatted in the family's layout, or the
+    /// unformatted packet; nothing when reporting is off.
+    pub(super) fn report_caller_id(&mut self, cid: &CallerId, now: Instant) {
+        match self.settings.cid_mode {
+            1 => {
+                let lines =
+                    caller_id::formatted(cid, self.profile.cid_spaces, self.profile.cid_layout);
+                match self.profile.cid_layout {
+                    CallerIdLayout::Block => self.emit_info(&lines, InfoKind::General, now),
+                    CallerIdLayout::FieldPerResponse => {
+                        for line in lines {
+                            self.emit_info(&[line], InfoKind::General, now);
                         }
                     }
-                    2 => {
-                        let line = caller_id::unformatted(&cid);
-                        self.emit_info(&[line], InfoKind::General, now);
-                    }
-                    _ => {}
                 }
+            }
+            2 => {
+                let line = caller_id::unformatted(cid);
+                self.emit_info(&[line], InfoKind::General, now);
             }
             _ => {}
         }

@@ -281,6 +281,11 @@ impl LineState {
             self.pending_caller_id = Some(cid);
             return;
         };
+        if !matches!(call.state, CallStateChange::Offering(_)) {
+            // A waiting caller's identity (call-waiting caller ID) is not this call's.
+            tracing::debug!(number = ?cid.number, "caller ID of a waiting caller; ignored");
+            return;
+        }
         call.info.caller_id = party_from_caller_id(&cid);
         self.call_info_changed(CallInfoStates::CALLERID);
     }

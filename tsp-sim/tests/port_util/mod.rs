@@ -21,13 +21,15 @@ pub fn two_modems(seed: u64) -> (Sim, DeviceId, DeviceId) {
     let mut network = Network::builder().seed(seed).build(Instant::now());
     let a = network.add_line(LineConfig::new("5550100"));
     let b = network.add_line(LineConfig::new("5550101"));
-    let da = network
-        .attach_device(a, SimModem::new(Profile::v250()))
-        .unwrap();
-    let db = network
-        .attach_device(b, SimModem::new(Profile::v250()))
-        .unwrap();
+    let (da, db) = (v250_on(&mut network, a), v250_on(&mut network, b));
     (Sim::start(network), da, db)
+}
+
+/// A `v250` modem plugged into `line`.
+pub fn v250_on(network: &mut Network, line: tsp_sim::line::LineId) -> DeviceId {
+    network
+        .attach_device(line, SimModem::new(Profile::v250()))
+        .unwrap()
 }
 
 /// Reads until `needle` ends what was read (or panics with what was read and the transcript).

@@ -367,14 +367,21 @@ impl LineTask {
     fn on_caller_id(&mut self, record: CallerId) {
         let party = party(&record);
         match self.call.as_mut() {
-            Some(call) if call.direction == CallDirection::Inbound && !call.is_idle() => {
+            Some(call)
+                if call.direction == CallDirection::Inbound
+                    && matches!(call.state, CallStateChange::Offering(_)) =>
+            {
                 call.span.in_scope(
                     || tracing::info!(number = ?party.number, name = ?party.name, "caller ID"),
                 );
                 call.info.caller_id = party;
                 self.info_changed(CallInfoStates::CALLERID);
             }
-            Some(_) => tracing::debug!("caller ID during another call; ignored"),
+            // A waiting caller's identity (call-waiting caller ID) is not this call's: a modem
+            // line has one call appearance, so it has nowhere to go.
+            Some(_) => {
+                tracing::info!(number = ?party.number, "caller ID of a waiting caller; ignored")
+            }
             None => self.ringing.caller_id = Some(record),
         }
     }

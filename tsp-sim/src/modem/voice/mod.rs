@@ -699,6 +699,8 @@ impl SimModem {
                 }
             }
             LineSignal::CallWaitingTone => self.voice_event(b'w', now),
+            // Call-waiting caller ID: the waiting caller, reported as caller ID is.
+            LineSignal::CallerId(cid) if self.voice_off_hook() => self.report_caller_id(&cid, now),
             LineSignal::Fax(FaxSignal::AnswerTone) => self.voice_event(b'a', now),
             LineSignal::Fax(FaxSignal::Carrier(_)) => self.voice_event(b'c', now),
             LineSignal::RemoteCarrier(c) => self.voice_event(
