@@ -55,7 +55,7 @@ async fn generated_digits_go_out_as_vts_and_end_with_generate_done() {
         })
         .await;
     assert!(
-        world.dte_input().contains("AT+VTS=1,2,#\r"),
+        world.dte_input().contains("AT+VTS={1,10},{2,10},{#,10}\r"),
         "{}",
         world.dte_input()
     );
@@ -137,16 +137,32 @@ async fn digits_the_far_end_keys_are_reported_while_monitoring_and_not_after() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_far_end_hanging_up_a_voice_call_is_heard_as_busy_and_disconnects_it() {
+async fn the_far_end_hanging_up_a_voice_call_is_heard_as_busy_disconnects_it_and_cancels_digits() {
     let far = ScriptedParty::builder()
         .answer_after_rings(1)
         .hang_up_after(Duration::from_secs(8))
         .build(std::time::Instant::now());
     let (mut world, call) = voice_call(far).await;
+    // Ten digits of half a second each: still sounding when the far end hangs up.
+    let mut long = generate(call, 5, "1234567890");
+    long.duration_ms = 500;
+    world.provider.generate_digits(long).await.unwrap();
     let state = world.wait_state(call, CallState::Disconnected).await;
     assert_eq!(
         state,
         tsp_sdk::spi::CallStateChange::Disconnected(DisconnectMode::NORMAL)
+    );
+    world.drain(Duration::from_secs(10)).await;
+    assert!(
+        world
+            .seen
+            .contains(&Seen::Generate(GenerateTerm::Cancel, 5)),
+        "{:?}",
+        world.seen
+    );
+    assert!(
+        !world.seen.contains(&Seen::Generate(GenerateTerm::Done, 5)),
+        "no DONE after the call ended"
     );
     world.assert_no_violations();
 }
@@ -175,4 +191,13 @@ async fn digits_are_refused_on_a_data_call_and_in_modes_a_voice_modem_lacks() {
         .unwrap_err();
     assert_eq!(refused.kind(), LineErr::InvalCallState);
     assert!(refused.to_string().contains("voice"), "{refused}");
+    // Stopping monitoring and cancelling a generation succeed on any call (TSPI contract).
+    world
+        .provider
+        .monitor_digits(call, DigitModes::empty())
+        .await
+        .unwrap();
+    let mut cancel = generate(call, 2, "");
+    cancel.digits = None;
+    world.provider.generate_digits(cancel).await.unwrap();
 }

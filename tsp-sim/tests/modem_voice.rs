@@ -418,3 +418,31 @@ async fn a_waiting_callers_tone_and_caller_id_reach_a_voice_call() {
         "tone first, then caller ID (type II): {text:?}"
     );
 }
+
+#[test]
+fn a_dte_character_stops_the_tones_and_long_tones_are_refused() {
+    let mut b = Bench::quiet_echo(Profile::v250());
+    b.cmd("AT+FCLASS=8;+VLS=1");
+    assert_eq!(b.cmd("AT+VTS={1,501}"), "\r\nERROR\r\n", "at most 5 s");
+    b.write(b"AT+VTS={1,500}\r");
+    b.secs(1.0);
+    assert_eq!(b.output(), "");
+    b.write(b"x");
+    assert_eq!(b.output(), "\r\nOK\r\n");
+    assert_eq!(b.cmd("AT"), "\r\nOK\r\n", "back in command state at once");
+}
+
+#[test]
+fn commands_sent_after_the_end_of_a_playback_run_once_it_is_over() {
+    let mut b = Bench::quiet_echo(Profile::v250());
+    b.cmd("AT+FCLASS=8;+VSM=1,8000;+VLS=1");
+    assert_eq!(b.cmd("AT+VTX"), "\r\nCONNECT\r\n");
+    let mut wire = vec![0x80u8; 800];
+    wire.extend([DLE, ETX]);
+    wire.extend(b"AT+VLS=0\r");
+    b.write(&wire);
+    assert_eq!(b.output(), "", "100 ms of samples still play");
+    b.secs(0.2);
+    assert_eq!(b.output(), "\r\nOK\r\n\r\nOK\r\n");
+    assert!(!b.modem.is_off_hook(), "+VLS=0 ran after the playback");
+}

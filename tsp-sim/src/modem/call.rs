@@ -192,7 +192,7 @@ impl SimModem {
         self.ringing = false;
         if self.voice_class() {
             self.call = CallState::Voice;
-            self.voice.reset();
+            self.voice.off_hook(now);
             return;
         }
         if self.fax_class() {
@@ -264,7 +264,7 @@ impl SimModem {
             self.call = CallState::Voice;
             if await_answer {
                 tracing::debug!(modem = %self.label, "dialled (voice mode): waiting for the answer");
-                self.voice.reset();
+                self.voice.off_hook(now);
                 self.voice_await_answer(now);
                 return;
             }

@@ -264,6 +264,9 @@ impl Engine {
         while !input.is_empty() {
             let (rest, leftover) = if self.input_is_data() {
                 self.data_input(input, now)
+            } else if !self.dle_events_possible() {
+                self.dle_pending = false;
+                self.command_input(input, now)
             } else if std::mem::take(&mut self.dle_pending) {
                 self.push_event(Event::DleEvent(input[0]));
                 (&input[1..], None)
@@ -312,6 +315,12 @@ impl Engine {
         self.maybe_start(now);
     }
 
+    /// Whether a `<DLE>` now starts a voice modem's event: offline command state, with no `+++`
+    /// waiting for its `OK` (the far end's data still arriving then is data).
+    fn dle_events_possible(&self) -> bool {
+        self.mode == Mode::Command && self.in_flight.as_ref().is_none_or(|f| f.escape.is_none())
+    }
+
     /// The transport saw DCD drop (carrier lost). Ignored in offline command mode.
     pub fn carrier_lost(&mut self, now: Instant) {
         if self.mode == Mode::Command {
@@ -331,6 +340,7 @@ impl Engine {
     /// [`super::Quirks::stale_result_after_dtr`], holds commands and skips result codes for that
     /// long.
     pub fn dtr_dropped(&mut self, now: Instant) {
+        self.dle_pending = false;
         self.holdback.clear();
         self.holdback_since = None;
         if self.in_flight.is_some() {

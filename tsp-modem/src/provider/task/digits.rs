@@ -5,7 +5,8 @@
 //! | TAPI | modem |
 //! |---|---|
 //! | `generate_digits("123", DTMF)` | `AT+VTS=1,2,3` (`{1,<d>}` with a duration, in 0.01 s); `LINE_GENERATE` DONE at its `OK` |
-//! | a new `generate_digits` (or `digits: None`) while one runs | `LINE_GENERATE` CANCEL for the old one at once; the digits already handed to the modem still sound |
+//! | a new `generate_digits` (or `digits: None`) while one runs, or the call leaves CONNECTED | `LINE_GENERATE` CANCEL for the old one at once; the digits already handed to the modem still sound |
+//! | a `+VTS` line answered `ERROR` | `LINE_GENERATE` CANCEL at the end (not all digits went out) |
 //! | `monitor_digits(DTMF)` | `<DLE>1` … from the modem: `LINE_MONITORDIGITS` (`1`, DTMF) |
 //! | `<DLE>b` / `<DLE>d` on a connected voice call | the far end hung up (busy or dial tone): DISCONNECTED(NORMAL) |
 
@@ -20,15 +21,20 @@ use crate::at::{AtError, Command, CommandId, RawCommand, Response};
 
 /// The longest `+VTS` command line (V.250's 40-character body, the shortest a modem may have).
 const MAX_VTS_BODY: usize = 40;
+/// The most commands the engine may hold before `generate_digits` refuses more.
+const MAX_QUEUED: usize = 16;
 /// What a `+VTS` line may take beyond its tones before it is given up.
 const VTS_MARGIN: Duration = Duration::from_secs(5);
-/// A modem's default tone length when `duration_ms` is 0 (V.253 `+VTD`: 0.1 s).
+/// The tone length when `duration_ms` is 0: 0.1 s, sent explicitly (a modem's own `+VTD`
+/// default differs by family: 1 s on ZyXEL).
 const DEFAULT_TONE: Duration = Duration::from_millis(100);
 
-/// A generation in progress: the last `+VTS` line of it, and its end-to-end id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A generation in progress: its `+VTS` lines not answered yet, whether one failed, and its
+/// end-to-end id.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Generating {
-    pub(crate) last: CommandId,
+    pub(crate) pending: Vec<CommandId>,
+    pub(crate) failed: bool,
     pub(crate) end_to_end_id: u32,
 }
 
@@ -45,13 +51,7 @@ fn vts_lines(digits: &str, duration_ms: u32) -> (Vec<String>, Duration) {
         .chars()
         .map(|c| c.to_ascii_uppercase())
         .filter(|c| matches!(c, '0'..='9' | '*' | '#' | 'A'..='D'))
-        .map(|c| {
-            if duration_ms == 0 {
-                c.to_string()
-            } else {
-                format!("{{{c},{}}}", tone.as_millis() / 10)
-            }
-        })
+        .map(|c| format!("{{{c},{}}}", tone.as_millis() / 10))
         .collect();
     let total = tone * u32::try_from(items.len()).unwrap_or(u32::MAX);
     let mut lines = Vec::new();
@@ -73,8 +73,14 @@ fn vts_lines(digits: &str, duration_ms: u32) -> (Vec<String>, Duration) {
 }
 
 impl LineTask {
-    /// The call, if it is a CONNECTED voice call on a modem in voice mode.
-    fn voice_call(&self, handle: CallHandle, op: &'static str) -> Result<(), Error> {
+    /// The call, if it is a voice call on a modem with voice mode, not IDLE (and CONNECTED when
+    /// `connected`).
+    fn voice_call(
+        &self,
+        handle: CallHandle,
+        op: &'static str,
+        connected: bool,
+    ) -> Result<(), Error> {
         let call = self.our_call(handle, op)?;
         let voice = call
             .info
@@ -87,13 +93,15 @@ impl LineTask {
                 "the modem has no voice mode (+FCLASS=8), so it can neither send nor hear digits",
             ));
         }
-        if !voice || !call.is_connected() {
+        if !voice || call.is_idle() || (connected && !call.is_connected()) {
             return Err(self.refuse(
                 LineErr::InvalCallState,
                 op,
                 format!(
-                    "digits need a CONNECTED voice call; this one is {} ({:?})",
-                    call.state, call.info.media_mode
+                    "digits need a {}voice call; this one is {} ({:?})",
+                    if connected { "CONNECTED " } else { "" },
+                    call.state,
+                    call.info.media_mode
                 ),
             ));
         }
@@ -114,7 +122,13 @@ impl LineTask {
                 format!("{modes:?}: a voice modem reports DTMF digits only"),
             ));
         }
-        self.voice_call(handle, OP)?;
+        if modes.is_empty() {
+            // Stopping always succeeds on a call that is still there (TSPI contract).
+            let call = self.our_call_mut(handle, OP)?;
+            call.monitor_digits = modes;
+            return Ok(());
+        }
+        self.voice_call(handle, OP, false)?;
         let call = self.our_call_mut(handle, OP)?;
         call.monitor_digits = modes;
         call.span
@@ -132,13 +146,28 @@ impl LineTask {
                 format!("{:?}: a voice modem generates DTMF only", req.mode),
             ));
         }
-        self.voice_call(req.call, OP)?;
-        self.cancel_generation();
         let Some(digits) = req.digits else {
+            // Cancelling always succeeds on a call that is still there (TSPI contract).
+            self.our_call(req.call, OP)?;
+            self.cancel_generation();
             return Ok(());
         };
+        self.voice_call(req.call, OP, true)?;
+        let room = self
+            .driver
+            .engine()
+            .queued()
+            .saturating_add(vts_lines(&digits, req.duration_ms).0.len());
+        if room > MAX_QUEUED {
+            return Err(self.refuse(
+                LineErr::ResourceUnavail,
+                OP,
+                "too many commands are waiting for the modem; try again when the digits sent are out",
+            ));
+        }
+        self.cancel_generation();
         let (lines, total) = vts_lines(&digits, req.duration_ms);
-        let mut last = None;
+        let mut pending = Vec::new();
         for line in &lines {
             let raw = RawCommand::new(line, total + VTS_MARGIN)
                 .map_err(|e| self.refuse(LineErr::OperationFailed, OP, e.to_string()))?;
@@ -147,25 +176,24 @@ impl LineTask {
                 .engine_mut()
                 .send(Command::Raw(raw), self.clock.now())
                 .map_err(|e| self.refuse(LineErr::ResourceUnavail, OP, e.to_string()))?;
-            last = Some(id);
+            pending.push(id);
         }
-        match last {
-            Some(last) => {
-                if let Some(call) = self.call.as_mut() {
-                    call.generating = Some(Generating {
-                        last,
-                        end_to_end_id: req.end_to_end_id,
-                    });
-                }
-            }
+        if pending.is_empty() {
             // Nothing to send: done at once.
-            None => self.generate_ended(GenerateTerm::Done, req.end_to_end_id),
+            self.generate_ended(GenerateTerm::Done, req.end_to_end_id);
+        } else if let Some(call) = self.call.as_mut() {
+            call.generating = Some(Generating {
+                pending,
+                failed: false,
+                end_to_end_id: req.end_to_end_id,
+            });
         }
         Ok(())
     }
 
-    /// Ends the generation in progress, if any, with CANCEL.
-    fn cancel_generation(&mut self) {
+    /// Ends the generation in progress, if any, with CANCEL (a new request, or the call left
+    /// CONNECTED).
+    pub(super) fn cancel_generation(&mut self) {
         if let Some(g) = self.call.as_mut().and_then(|c| c.generating.take()) {
             self.generate_ended(GenerateTerm::Cancel, g.end_to_end_id);
         }
@@ -186,31 +214,37 @@ impl LineTask {
         }
     }
 
-    /// A `+VTS` line completed: the generation is done when it was its last (true if the
-    /// command was one).
+    /// A `+VTS` line completed: the generation ends with its last line, DONE when every line
+    /// was answered `OK` (true if the command was one of the generation's).
     pub(super) fn generation_step(
         &mut self,
         id: CommandId,
         result: &Result<Response, AtError>,
     ) -> bool {
-        let Some(g) = self.call.as_ref().and_then(|c| c.generating) else {
+        let Some(g) = self.call.as_mut().and_then(|c| c.generating.as_mut()) else {
             return false;
         };
-        if g.last != id {
+        let Some(at) = g.pending.iter().position(|p| *p == id) else {
             return false;
+        };
+        g.pending.remove(at);
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "a +VTS line failed: not all digits were sent");
+            g.failed = true;
         }
+        if !g.pending.is_empty() {
+            return true;
+        }
+        let (failed, end_to_end_id) = (g.failed, g.end_to_end_id);
         if let Some(call) = self.call.as_mut() {
             call.generating = None;
         }
-        let term = if result.is_ok() {
-            GenerateTerm::Done
-        } else {
+        let term = if failed {
             GenerateTerm::Cancel
+        } else {
+            GenerateTerm::Done
         };
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "digits were not all sent");
-        }
-        self.generate_ended(term, g.end_to_end_id);
+        self.generate_ended(term, end_to_end_id);
         true
     }
 
@@ -253,7 +287,7 @@ mod tests {
     #[test]
     fn digits_become_vts_lines_within_forty_characters() {
         let (lines, total) = vts_lines("12a#x9", 0);
-        assert_eq!(lines, vec!["AT+VTS=1,2,A,#,9"]);
+        assert_eq!(lines, vec!["AT+VTS={1,10},{2,10},{A,10},{#,10},{9,10}"]);
         assert_eq!(total, Duration::from_millis(500));
         let (lines, total) = vts_lines("1234567", 200);
         assert_eq!(

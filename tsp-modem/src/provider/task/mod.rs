@@ -344,6 +344,7 @@ impl LineTask {
             CallStateChange::Idle | CallStateChange::Disconnected(_)
         ) {
             self.data = None;
+            self.cancel_generation();
         }
     }
 

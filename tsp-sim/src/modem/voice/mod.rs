@@ -53,6 +53,11 @@ const RECEIVE_TICK: Duration = Duration::from_millis(20);
 const MAX_HEARD: usize = 80_000;
 /// A sample louder than this (in 16-bit linear) is sound, not silence, for `+VSD`.
 const SOUND_LEVEL: i16 = 320;
+/// The longest tone `+VTS` plays, 0.01 s (5 s).
+const MAX_TONE: u32 = 500;
+/// The most samples one `+VRX` release sends (a second at 11025 samples/s): after a jump of the
+/// clock the recording goes on from now rather than sending the gap.
+const MAX_RELEASE: u64 = 11_025;
 /// `<CAN>`: after `<DLE>` in `+VTX`, drop the queued samples.
 const CAN: u8 = 0x18;
 
@@ -129,6 +134,9 @@ pub(crate) struct VoiceState {
     ring_off_at: Option<Instant>,
     /// The DTE's last character (for `+VIT`).
     last_dte: Option<Instant>,
+    /// What the DTE sent after the `<DLE><ETX>` of `+VTX` (or the `<DLE>!` of `+VRX`): commands,
+    /// run once the action's `OK` is out.
+    after_end: Vec<u8>,
 }
 
 impl Default for VoiceState {
@@ -140,6 +148,7 @@ impl Default for VoiceState {
             ring_on_at: None,
             ring_off_at: None,
             last_dte: None,
+            after_end: Vec::new(),
         }
     }
 }
@@ -194,6 +203,13 @@ impl VoiceState {
         self.action = Action::Idle;
         self.sound_until = None;
         self.heard.clear();
+        self.after_end.clear();
+    }
+
+    /// Off-hook in voice mode at `now`: a fresh start, the inactivity timer counting from now.
+    pub(crate) fn off_hook(&mut self, now: Instant) {
+        self.reset();
+        self.last_dte = Some(now);
     }
 
     /// Extends the far end's sound to `until`.
@@ -212,6 +228,7 @@ fn play_time(samples: usize, rate: u32) -> Duration {
 /// 0.01 s), separated by commas. `None` on anything else.
 fn parse_tones(text: &str, default: u32) -> Option<Vec<VoiceSignal>> {
     let ten_ms = |v: u32| Duration::from_millis(u64::from(v) * 10);
+    // Durations are at most 5 s (500, as `+VTS=?` lists them).
     let number = |s: &str, or: u32| -> Option<u32> {
         let s = s.trim();
         if s.is_empty() {
@@ -220,6 +237,7 @@ fn parse_tones(text: &str, default: u32) -> Option<Vec<VoiceSignal>> {
             s.parse().ok()
         }
     };
+    let duration = |s: &str| number(s, default).filter(|d| *d <= MAX_TONE);
     let mut out = Vec::new();
     let mut rest = text.trim();
     while !rest.is_empty() {
@@ -236,7 +254,7 @@ fn parse_tones(text: &str, default: u32) -> Option<Vec<VoiceSignal>> {
             let mut parts = inner.split(',');
             let f1 = number(parts.next().unwrap_or(""), 0)?;
             let f2 = number(parts.next().unwrap_or(""), 0)?;
-            let d = number(parts.next().unwrap_or(""), default)?;
+            let d = duration(parts.next().unwrap_or(""))?;
             if parts.next().is_some() || f1 > 4000 || f2 > 4000 {
                 return None;
             }
@@ -250,7 +268,7 @@ fn parse_tones(text: &str, default: u32) -> Option<Vec<VoiceSignal>> {
             let digit = dtmf_digit(digit.trim())?;
             out.push(VoiceSignal::Dtmf {
                 digit,
-                duration: ten_ms(number(d, default)?),
+                duration: ten_ms(duration(d)?),
             });
         } else {
             out.push(VoiceSignal::Dtmf {
@@ -294,7 +312,7 @@ fn numbers<const N: usize>(value: &str, max: [u32; N], current: [u32; N]) -> Opt
         return None;
     }
     for (i, part) in parts.iter().enumerate() {
-        if part.trim().is_empty() && i > 0 {
+        if part.trim().is_empty() {
             continue;
         }
         out[i] = number(part, max[i])?;
@@ -340,6 +358,15 @@ impl SimModem {
             self.line_error = false;
         }
         self.emit_result(code, now);
+    }
+
+    /// `+VTX`/`+VRX` ended: `OK`, then the commands the DTE sent after the end.
+    fn voice_done(&mut self, now: Instant) {
+        self.voice_result(ResultCode::Ok, now);
+        let after = std::mem::take(&mut self.voice.after_end);
+        if !after.is_empty() {
+            self.command_input(&after, now);
+        }
     }
 
     /// Dialled in voice mode: wait for the far end to answer (`+VRA`/`+VRN`).
@@ -428,7 +455,7 @@ impl SimModem {
                         self.actions.push_back(LineAction::OffHook);
                         self.ringing = false;
                         self.call = CallState::Voice;
-                        self.voice.reset();
+                        self.voice.off_hook(now);
                     } else if !matches!(self.call, CallState::Voice) {
                         return Step::Error;
                     }
@@ -548,8 +575,7 @@ impl SimModem {
 
     /// Whether a voice action (not the command interpreter) takes the DTE's bytes now.
     pub(super) fn voice_takes_input(&self) -> bool {
-        matches!(self.call, CallState::Voice)
-            && !matches!(self.voice.action, Action::Idle | Action::Tones(_))
+        matches!(self.call, CallState::Voice) && !matches!(self.voice.action, Action::Idle)
     }
 
     /// DTE bytes while off-hook in voice mode; `false` leaves them to the command interpreter.
@@ -562,25 +588,43 @@ impl SimModem {
         if bytes.is_empty() {
             return true;
         }
+        let in_grace = self.in_terminator_grace(now);
         match &mut self.voice.action {
-            Action::Idle | Action::Tones(_) => false,
+            Action::Idle => false,
+            Action::Tones(_) if in_grace => true,
+            Action::Tones(_) => {
+                // A character from the DTE stops the tones (V.253 leaves it to the DCE; a DTE
+                // that aborts expects `OK` and nothing of the rest of the line).
+                self.voice.action = Action::Idle;
+                self.awaiting_call = false;
+                self.queue.clear();
+                self.line_error = false;
+                self.emit_result(ResultCode::Ok, now);
+                true
+            }
             Action::AwaitAnswer { .. } => {
-                let in_grace = self.in_terminator_grace(now);
                 if !in_grace {
                     self.voice.action = Action::Idle;
                     self.abort_attempt(now);
                 }
                 true
             }
+            Action::Transmit(t) if t.ended => {
+                // Commands sent before the `OK`: they run once it is out.
+                self.voice.after_end.extend_from_slice(bytes);
+                true
+            }
             Action::Transmit(t) => {
                 let mut samples = Vec::with_capacity(bytes.len());
                 let mut end = false;
-                for &b in bytes {
+                let mut rest: &[u8] = &[];
+                for (i, &b) in bytes.iter().enumerate() {
                     if std::mem::take(&mut t.after_dle) {
                         match b {
                             DLE => samples.push(DLE),
                             ETX => {
                                 end = true;
+                                rest = &bytes[i + 1..];
                                 break;
                             }
                             CAN => {
@@ -613,19 +657,23 @@ impl SimModem {
                 }
                 if end && let Action::Transmit(t) = &mut self.voice.action {
                     t.ended = true;
-                    if t.played_by <= now {
-                        self.voice_result(ResultCode::Ok, now);
+                    let played = t.played_by <= now;
+                    self.voice.after_end.extend_from_slice(rest);
+                    if played {
+                        self.voice_done(now);
                     }
                 }
                 true
             }
             Action::Receive(r) => {
                 let mut stop = false;
-                for &b in bytes {
+                let mut rest: &[u8] = &[];
+                for (i, &b) in bytes.iter().enumerate() {
                     if std::mem::take(&mut r.after_dle) {
                         // `<DLE>!` (V.253 receive abort) or `<DLE>^` end the recording.
                         if matches!(b, b'!' | b'^' | ETX) {
                             stop = true;
+                            rest = &bytes[i + 1..];
                             break;
                         }
                     } else if b == DLE {
@@ -635,7 +683,8 @@ impl SimModem {
                 if stop {
                     self.voice_receive_tick(now);
                     self.deliver(&[DLE, ETX], now);
-                    self.voice_result(ResultCode::Ok, now);
+                    self.voice.after_end.extend_from_slice(rest);
+                    self.voice_done(now);
                 }
                 true
             }
@@ -656,7 +705,11 @@ impl SimModem {
                     self.voice
                         .heard_sound(now, play_time(samples.len(), VoiceSignal::AUDIO_RATE));
                 }
-                if matches!(self.voice.action, Action::Receive(_)) {
+                if let Action::Receive(r) = &mut self.voice.action {
+                    if loud {
+                        r.sound_heard = true;
+                        r.silence_reported = false;
+                    }
                     let heard = &mut self.voice.heard;
                     heard.extend(samples.iter().copied());
                     let excess = heard.len().saturating_sub(MAX_HEARD);
@@ -728,6 +781,9 @@ impl SimModem {
         };
         let elapsed = now.saturating_duration_since(r.started);
         let due = (elapsed.as_nanos() * u128::from(rate) / 1_000_000_000) as u64;
+        if due.saturating_sub(r.produced) > MAX_RELEASE {
+            r.produced = due - MAX_RELEASE;
+        }
         let n = due.saturating_sub(r.produced) as usize;
         while r.next_tick <= now {
             r.next_tick += RECEIVE_TICK;
@@ -815,7 +871,8 @@ impl SimModem {
                     self.voice_result(ResultCode::Ok, now);
                 }
             }
-            Action::Tones(_) | Action::Transmit(_) => self.voice_result(ResultCode::Ok, now),
+            Action::Tones(_) => self.voice_result(ResultCode::Ok, now),
+            Action::Transmit(_) => self.voice_done(now),
             Action::Receive(_) => self.voice_receive_tick(now),
         }
     }
