@@ -38,6 +38,17 @@ pub(crate) struct Generating {
     pub(crate) end_to_end_id: u32,
 }
 
+/// Flag names for people (`PULSE | DTMFEND`); `no known mode` when none of the bits has a
+/// TAPI name.
+fn names<T>(flags: impl Iterator<Item = (&'static str, T)>) -> String {
+    let names: Vec<&str> = flags.map(|(name, _)| name).collect();
+    if names.is_empty() {
+        "no known mode".to_owned()
+    } else {
+        names.join(" | ")
+    }
+}
+
 /// The `+VTS` lines that send `digits` (each `d` or `{d,t}`, `t` in 0.01 s), within
 /// [`MAX_VTS_BODY`], and how long they sound. Digits other than DTMF keys are skipped (the
 /// TSPI contract).
@@ -98,10 +109,10 @@ impl LineTask {
                 LineErr::InvalCallState,
                 op,
                 format!(
-                    "digits need a {}voice call; this one is {} ({:?})",
+                    "digits need a {}voice call; this one is {} ({})",
                     if connected { "CONNECTED " } else { "" },
                     call.state,
-                    call.info.media_mode
+                    names(call.info.media_mode.iter_names())
                 ),
             ));
         }
@@ -119,7 +130,10 @@ impl LineTask {
             return Err(self.refuse(
                 LineErr::InvalDigitMode,
                 OP,
-                format!("{modes:?}: a voice modem reports DTMF digits only"),
+                format!(
+                    "{}: a voice modem reports DTMF digits only",
+                    names(modes.iter_names())
+                ),
             ));
         }
         if modes.is_empty() {
@@ -143,7 +157,10 @@ impl LineTask {
             return Err(self.refuse(
                 LineErr::InvalDigitMode,
                 OP,
-                format!("{:?}: a voice modem generates DTMF only", req.mode),
+                format!(
+                    "{}: a voice modem generates DTMF only",
+                    names(req.mode.iter_names())
+                ),
             ));
         }
         let Some(digits) = req.digits else {
