@@ -136,10 +136,6 @@ impl SimModem {
         }
     }
 
-    fn voice_class(&self) -> bool {
-        self.settings.fclass == "8"
-    }
-
     /// Start dialling `plan` (the `D` command). `Voice` state dials on without a new dial tone.
     pub(super) fn start_dial(&mut self, plan: DialPlan, now: Instant) {
         let mut wait = DialWait::Ready;
@@ -152,7 +148,7 @@ impl SimModem {
             } else {
                 DialWait::Until(s6)
             };
-            if plan.steps.is_empty() && !plan.voice && !self.voice_class() {
+            if plan.steps.is_empty() && !plan.voice && !self.voice_mode() {
                 // `ATD` alone: originate at once (manual dialling already done).
                 self.call = CallState::Dialing(Dialing {
                     steps: VecDeque::new(),
@@ -173,8 +169,8 @@ impl SimModem {
         self.call = CallState::Dialing(Dialing {
             steps: plan.steps.into(),
             wait,
-            voice: plan.voice || self.voice_class(),
-            await_answer: self.voice_class() && !plan.voice,
+            voice: plan.voice || self.voice_mode(),
+            await_answer: self.voice_mode() && !plan.voice,
             uses_wait_dial_tone: plan.uses_wait_dial_tone,
             uses_quiet_answer: plan.uses_quiet_answer,
             dial_tone_heard: false,
@@ -190,7 +186,7 @@ impl SimModem {
             self.actions.push_back(LineAction::OffHook);
         }
         self.ringing = false;
-        if self.voice_class() {
+        if self.voice_mode() {
             self.call = CallState::Voice;
             self.voice.off_hook(now);
             return;
