@@ -38,6 +38,10 @@ pub enum Need {
     HostLevel,
     /// `LINEMEDIAMODE_G3FAX` in the line's `LineDevCaps::media_modes`.
     G3Fax,
+    /// G3FAX calls the Unimodem way: the call's `comm/datamodem` stream is a Class 1 modem's
+    /// command interface (T.31), where the application's own T.30 runs
+    /// ([`Fixture::class1_fax`](crate::Fixture::class1_fax)).
+    Class1Fax,
 }
 
 impl Need {
@@ -57,6 +61,9 @@ impl Need {
                 "Capabilities::monitor_digits and digit modes in LineDevCaps::monitor_digit_modes"
             }
             Need::G3Fax => "G3FAX in LineDevCaps::media_modes",
+            Need::Class1Fax => {
+                "G3FAX calls whose comm/datamodem stream is a Class 1 modem's command interface (Fixture::class1_fax)"
+            }
             Need::GenerateDigits => {
                 "Capabilities::generate_digits and digit modes in LineDevCaps::generate_digit_modes"
             }

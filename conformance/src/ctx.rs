@@ -601,6 +601,42 @@ impl Ctx {
         self.attach(self.third, party)
     }
 
+    /// The CONNECTED `call`'s stream (`get_id("comm/datamodem")`), or a failure naming what
+    /// came instead.
+    pub async fn data_stream(&mut self, call: CallHandle) -> Result<Box<dyn ByteStream>, Failure> {
+        let got = self
+            .provider
+            .get_id(GetId {
+                select: Select::Call(call),
+                class: DeviceClass::new(DeviceClass::COMM_DATAMODEM),
+            })
+            .await;
+        match self.expect("get_id(comm/datamodem)", got)? {
+            DeviceIdValue::DataStream { stream, .. } => Ok(stream),
+            other => Err(self.fail(format!(
+                "get_id(comm/datamodem) gave {other:?}, not a stream"
+            ))),
+        }
+    }
+
+    /// Plugs a simulated Class 1 fax modem (the `v250` profile) into the far line (`5550101`)
+    /// and opens its port: a fax machine whose T.30 the case runs with
+    /// [`tsp_sim::t30::FaxTerminal`].
+    pub fn far_fax_modem(&self) -> Result<tsp_sim::port::SimPort, Failure> {
+        let device = self
+            .sim
+            .with(|net, _| {
+                net.attach_device(
+                    self.far,
+                    tsp_sim::modem::SimModem::new(tsp_sim::modem::Profile::v250()),
+                )
+            })
+            .map_err(|e| self.fail(format!("attach a fax modem to {}: {e}", self.far)))?;
+        self.sim
+            .open_port(device)
+            .map_err(|e| self.fail(format!("open the far fax modem's port: {e}")))
+    }
+
     /// The party's timeline counts from now; what it does at once (going off hook) is done before
     /// this returns.
     fn attach(

@@ -80,6 +80,15 @@ pub trait Fixture: Send + Sync + 'static {
         true
     }
 
+    /// Whether the provider's G3FAX calls are Unimodem's (tapi.md §7): the modem in Class 1
+    /// (ITU T.31) and the call's `comm/datamodem` stream its command interface, over which the
+    /// application runs its own T.30 once the call is CONNECTED. The fax-session cases
+    /// (`fax/…`), whose application and far end are T.30 terminals
+    /// ([`tsp_sim::t30::FaxTerminal`]), run only then (default: no).
+    fn class1_fax(&self) -> bool {
+        false
+    }
+
     /// Whether [`Fixture::set_device_present`] works; cases that remove the device are skipped
     /// otherwise.
     fn can_remove_device(&self) -> bool {

@@ -25,6 +25,7 @@ pub struct Offered {
     monitor_digits: bool,
     generate_digits: bool,
     g3_fax: bool,
+    class1_fax: bool,
 }
 
 impl Offered {
@@ -40,6 +41,7 @@ impl Offered {
             Need::MonitorDigits => !self.monitor_digits,
             Need::GenerateDigits => !self.generate_digits,
             Need::G3Fax => !self.g3_fax,
+            Need::Class1Fax => !self.class1_fax,
         })
     }
 }
@@ -100,6 +102,7 @@ pub fn probe(fixture: &Arc<dyn Fixture>) -> Result<Offered, Failure> {
             monitor_digits: caps.monitor_digits && !line_caps.monitor_digit_modes.is_empty(),
             generate_digits: caps.generate_digits && !line_caps.generate_digit_modes.is_empty(),
             g3_fax: line_caps.media_modes.contains(tsp_sdk::MediaModes::G3FAX),
+            class1_fax: fixture.class1_fax(),
         })
     })
 }

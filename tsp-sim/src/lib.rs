@@ -13,3 +13,4 @@ pub mod provider;
 #[cfg(feature = "pty")]
 pub mod pty;
 pub mod sim;
+pub mod t30;

@@ -26,6 +26,7 @@ use tsp_sim::network::{DeviceId, Network, TimeScale};
 use tsp_sim::pty::PtyLink;
 use tsp_sim::sim::Sim;
 
+use support::efax::{assert_efax_received, assert_same_rows, efax, page, receiving_efax, rows};
 use support::{Reader, program};
 
 /// How long a whole session may take (real time; one page takes about 20 s).
@@ -60,62 +61,6 @@ fn fax_exchange() -> Fax {
         b,
         c,
     }
-}
-
-/// `efax` with `args`, its log (`-v`) on stderr.
-fn efax(efax: &Path, args: &[&str]) -> Child {
-    Command::new(efax)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap()
-}
-
-/// Makes a one-page TIFF-G3 file from text with efix.
-fn page(dir: &Path) -> std::path::PathBuf {
-    let efix = program("efix", "efax");
-    let text = dir.join("page.txt");
-    std::fs::write(
-        &text,
-        "A page from tsp-sim's fax test.\n\nThe quick brown fox jumps over the lazy dog.\n",
-    )
-    .unwrap();
-    let tif = dir.join("page.tif");
-    let out = std::process::Command::new(efix)
-        .args(["-i", "text", "-o", "tiffg3"])
-        .arg(&text)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "efix: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::write(&tif, out.stdout).unwrap();
-    tif
-}
-
-/// A fax file as rows of pixels (efix to PBM): width, then each row's bytes.
-fn rows(file: &Path) -> (usize, Vec<Vec<u8>>) {
-    let efix = program("efix", "efax");
-    let out = std::process::Command::new(efix)
-        .args(["-o", "pbm"])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "efix -o pbm {}", file.display());
-    let pbm = out.stdout;
-    let header_end = pbm.iter().position(|&b| b == b'\n').unwrap();
-    let header = String::from_utf8_lossy(&pbm[..header_end]).into_owned();
-    let fields: Vec<&str> = header.split_whitespace().collect();
-    assert_eq!(fields.first(), Some(&"P4"), "a PBM from efix: {header:?}");
-    let width: usize = fields[1].parse().unwrap();
-    let stride = width.div_ceil(8);
-    let body = &pbm[header_end + 1..];
-    (width, body.chunks(stride).map(<[u8]>::to_vec).collect())
 }
 
 /// Waits for `child` (within [`SESSION`]) and returns its exit code and log.
@@ -174,41 +119,19 @@ fn assert_delivered(
     );
 }
 
-/// efax waiting for a call on `device` (answering on the first ring), the pages to
-/// `dir/received.001`…
-fn receiving_efax(device: &Path, dir: &Path) -> Child {
-    let prefix = dir.join("received");
-    efax(
-        &program("efax", "efax"),
-        &[
-            "-d",
-            device.to_str().unwrap(),
-            "-o1",
-            "-w",
-            "-iS0=1",
-            "-l",
-            "+1 555 0101",
-            "-v",
-            "ewinchrt",
-            "-r",
-            prefix.to_str().unwrap(),
-        ],
-    )
-}
-
 /// Starts the receiver on B (auto-answer on the first ring) and waits until its modem is set.
 async fn receiver(fax: &Fax, pty_b: &PtyLink, dir: &Path) -> Child {
     let child = receiving_efax(pty_b.path(), dir);
-    // efax sends its init commands before it waits for a call: wait until S0 is 1.
+    // efax sends its init commands before it waits for a call, S0=1 first and +FCLASS=1 last:
+    // a call during them is answered in data mode and aborted by the next command.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while fax
-        .sim
-        .with(|net, _| net.device::<SimModem>(fax.b).and_then(|m| m.s_register(0)))
-        != Some(1)
-    {
+    while !fax.sim.with(|net, _| {
+        net.device::<SimModem>(fax.b)
+            .is_some_and(|m| m.s_register(0) == Some(1) && m.service_class() == "1")
+    }) {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "efax never set S0=1 on B"
+            "efax never set S0=1 and +FCLASS=1 on B"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -348,4 +271,70 @@ async fn the_same_session_dialled_with_the_cancel_code_completes() {
         carol_heard_busy,
         "the waiting caller got busy instead of a tone"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's efax: run with --ignored; .ci/run installs it"]
+async fn tsp_sims_t30_terminal_sends_a_page_through_the_simulator_to_efax() {
+    use tsp_sim::t30::{FaxTerminal, Options, Page};
+    let fax = fax_exchange();
+    let dir = tempfile::tempdir().unwrap();
+    let pty_b = PtyLink::spawn(&fax.sim, fax.b).unwrap();
+    let mut rx = receiving_efax(pty_b.path(), dir.path());
+    // Dial only once efax has set the modem up (a call during its init is answered in data
+    // mode and cut short by its next command).
+    let mut rx_log = Reader::new(rx.stderr.take().unwrap(), "the receiving efax");
+    let mut log_text = rx_log.expect("waiting for activity", &fax.sim).await;
+    let page = Page::from_t4(support::efax::t4_page(dir.path()));
+    let port = fax.sim.open_port(fax.a).unwrap();
+    let mut terminal = FaxTerminal::new(port, Options::new("+1 555 0100"));
+    terminal.set_up().await.unwrap();
+    let sent = match terminal.dial("5550101").await {
+        Ok(()) => terminal.send(std::slice::from_ref(&page)).await,
+        Err(e) => Err(e),
+    };
+    let log = terminal.log().join("\n");
+    let _ = terminal.hang_up().await;
+    let status = tokio::time::timeout(SESSION, rx.wait()).await;
+    log_text.push_str(&rx_log.rest().await);
+    let sent = sent.unwrap_or_else(|e| {
+        panic!(
+            "{e}\nour T.30:\n{log}\nefax:\n{log_text}\ntranscript:\n{}",
+            fax.sim.transcript()
+        )
+    });
+    assert_eq!(sent.pages, 1);
+    assert_eq!(sent.remote_ident, "+1 555 0101", "efax's CSI");
+    assert_efax_received(&status, &log_text, &log, "+1 555 0100");
+    assert_same_rows(
+        rows(&dir.path().join("received.001")),
+        support::efax::text_rows(dir.path()),
+        0,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's efax: run with --ignored; .ci/run installs it"]
+async fn efax_sends_a_page_through_the_simulator_to_tsp_sims_t30_terminal() {
+    use tsp_sim::t30::{FaxTerminal, Options};
+    let fax = fax_exchange();
+    let dir = tempfile::tempdir().unwrap();
+    let pty_a = PtyLink::spawn(&fax.sim, fax.a).unwrap();
+    let mut terminal = FaxTerminal::new(
+        fax.sim.open_port(fax.b).unwrap(),
+        Options::new("+1 555 0101"),
+    );
+    terminal.set_up().await.unwrap();
+    let tx = sender(pty_a.path(), "5550101", &page(dir.path()));
+    terminal.answer_when_rung().await.unwrap();
+    let received = terminal.receive().await;
+    let log = terminal.log().join("\n");
+    let _ = terminal.hang_up().await;
+    let (tx_code, tx_log) = finish(tx, "the sending efax", Some(&fax.sim)).await;
+    let received = received.unwrap_or_else(|e| panic!("{e}\nour T.30:\n{log}\nefax:\n{tx_log}"));
+    assert_eq!(tx_code, Some(0), "efax failed:\n{tx_log}\nour T.30:\n{log}");
+    assert_eq!(received.remote_ident, "+1 555 0100", "efax's TSI");
+    assert_eq!(received.pages.len(), 1);
+    let got = support::efax::t4_rows(received.pages[0].t4(), dir.path());
+    assert_same_rows(got, support::efax::text_rows(dir.path()), 20);
 }

@@ -142,17 +142,7 @@ pub async fn g3fax_call_connects_to_a_fax_machine(ctx: &mut Ctx) -> Result<(), F
     ctx.check(info.media_mode.contains(MediaModes::G3FAX), || {
         format!("media mode {:?} on a G3FAX call", info.media_mode)
     })?;
-    let got = ctx
-        .provider
-        .get_id(GetId {
-            select: Select::Call(call),
-            class: DeviceClass::new("comm/datamodem"),
-        })
-        .await;
-    match ctx.expect("get_id(comm/datamodem) on the CONNECTED fax call", got)? {
-        DeviceIdValue::DataStream { .. } => Ok(()),
-        _ => Err(ctx.fail("get_id(comm/datamodem) did not give a stream")),
-    }
+    ctx.data_stream(call).await.map(drop)
 }
 
 /// Get_id with a device class the provider does not have answers NODEVICE (or INVALDEVICECLASS).

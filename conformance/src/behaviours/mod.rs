@@ -4,6 +4,7 @@
 //! id and its source.
 
 pub mod digits;
+pub mod fax;
 pub mod host;
 pub mod incoming;
 pub mod lifecycle;
@@ -23,6 +24,7 @@ pub fn all_cases() -> Vec<Case> {
         incoming::cases(),
         secure::cases(),
         media::cases(),
+        fax::cases(),
         digits::cases(),
         teardown::cases(),
         host::cases(),

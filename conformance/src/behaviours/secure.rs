@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tsp_sdk::spi::{CallHandle, CallParams, DeviceClass, DeviceIdValue, GetId, LineEvent, Select};
+use tsp_sdk::spi::{CallHandle, CallParams, LineEvent};
 use tsp_sdk::{AddrCapFlags, CallParamFlags, CallState, LineErr};
 
 use super::outgoing::connected_data_call;
@@ -92,25 +92,6 @@ async fn echo_round_trip(
     }
 }
 
-async fn data_stream(
-    ctx: &mut Ctx,
-    call: CallHandle,
-) -> Result<Box<dyn tsp_sdk::spi::ByteStream>, Failure> {
-    let got = ctx
-        .provider
-        .get_id(GetId {
-            select: Select::Call(call),
-            class: DeviceClass::new(DeviceClass::COMM_DATAMODEM),
-        })
-        .await;
-    match ctx.expect("get_id(comm/datamodem)", got)? {
-        DeviceIdValue::DataStream { stream, .. } => Ok(stream),
-        other => Err(ctx.fail(format!(
-            "get_id(comm/datamodem) gave {other:?}, not a stream"
-        ))),
-    }
-}
-
 /// A data call to the echoing far end, then a second caller on the third line 20 s in.
 async fn call_with_waiting_caller(
     ctx: &mut Ctx,
@@ -126,7 +107,7 @@ async fn call_with_waiting_caller(
         },
     )
     .await?;
-    let mut stream = data_stream(ctx, call).await?;
+    let mut stream = ctx.data_stream(call).await?;
     echo_round_trip(ctx, &mut stream, b"before the second caller").await?;
     ctx.third(parties::calls_us(Duration::from_secs(20)))?;
     ctx.pass(Duration::from_secs(40)).await;

@@ -71,6 +71,11 @@ impl Fixture for ModemSimTarget {
         true
     }
 
+    /// ModemProvider puts the modem in Class 1 for a G3FAX call and hands the port over.
+    fn class1_fax(&self) -> bool {
+        true
+    }
+
     fn set_device_present(&self, sim: &Sim, present: bool) {
         // The world's only device.
         sim.set_port_present(DeviceId(0), present);
@@ -150,6 +155,11 @@ impl Fixture for ModemPtyTarget {
     }
 
     fn can_remove_device(&self) -> bool {
+        true
+    }
+
+    /// ModemProvider puts the modem in Class 1 for a G3FAX call and hands the port over.
+    fn class1_fax(&self) -> bool {
         true
     }
 

@@ -184,7 +184,7 @@ impl Driver {
     }
 
     fn dcd_due(&self) -> Option<Instant> {
-        if !self.control_lines || self.engine.mode() == Mode::Command {
+        if !self.control_lines || self.engine.mode() == Mode::Command || self.engine.passthrough() {
             return None;
         }
         Some(
@@ -334,6 +334,26 @@ impl Driver {
         Ok(())
     }
 
+    /// Takes the port back from an application's protocol ([`Engine::set_passthrough`]) to hang
+    /// up: the engine returns to command state and `<DLE><ETX>` is written, which ends a T.31
+    /// transmission the application left running (`+FTH`/`+FTM`, T.31 8.3.2–8.3.3) and, as any
+    /// character does, abandons a reception (`+FRH`/`+FRM`, T.31 8.3.4–8.3.5). Nothing happens
+    /// unless passthrough is on.
+    ///
+    /// # Errors
+    /// [`DriverError::Lost`] when the port fails.
+    pub async fn end_passthrough(&mut self) -> Result<(), DriverError> {
+        if !self.engine.passthrough() {
+            return Ok(());
+        }
+        tracing::debug!(port = %self.name, "taking the port back from the application's protocol");
+        self.engine.end_passthrough();
+        if let Err(e) = self.port.write_all(&[DLE, ETX]).await {
+            return Err(self.lost(e));
+        }
+        Ok(())
+    }
+
     /// Aborts a dial or answer in progress the V.250 way: any character from the DTE stops it
     /// (the modem then answers `OK` or `NO CARRIER` to the command).
     ///
@@ -347,6 +367,10 @@ impl Driver {
         Ok(())
     }
 }
+
+/// Data Link Escape and End of Text: `<DLE><ETX>` ends a T.31 transmission.
+const DLE: u8 = 0x10;
+const ETX: u8 = 0x03;
 
 fn carrier_detect(control_lines: bool) -> CarrierDetect {
     if control_lines {

@@ -68,6 +68,7 @@ use bytes::Bytes;
 
 use crate::line::{ControlLines, DteSide, LineAction, LineSignal, Terminal};
 
+pub(crate) use fax::{DLE, ETX, Unshield, Unshielded, fcs, shield};
 pub use profile::{CallerIdCommands, CallerIdLayout, ConnectReport, PassiveCommand, Profile};
 pub use voice::{SampleCoding, VoiceCompression};
 
@@ -247,6 +248,12 @@ impl SimModem {
             CallState::Online(o) => Some(o.rate),
             _ => None,
         }
+    }
+
+    /// The service class the DTE selected (`+FCLASS`: `"0"` data, `"1"`/`"1.0"` fax Class 1,
+    /// `"8"` voice).
+    pub fn service_class(&self) -> &str {
+        self.settings.fclass
     }
 
     /// Current value of S-register `n`, if the modem has it.

@@ -8,6 +8,8 @@
     unreachable_pub
 )]
 
+pub mod efax;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -127,6 +129,15 @@ impl<R: AsyncRead + Unpin> Reader<R> {
     /// Reads until `needle` shows up (within [`PATIENCE`]) and returns everything up to and
     /// including it. Fails with what was read and the simulation's transcript.
     pub async fn expect(&mut self, needle: &str, sim: &Sim) -> String {
+        self.expect_or(needle, || sim.transcript()).await
+    }
+
+    /// [`expect`](Self::expect) with no simulation behind the stream (a real modem's program).
+    pub async fn expect_text(&mut self, needle: &str) -> String {
+        self.expect_or(needle, String::new).await
+    }
+
+    async fn expect_or(&mut self, needle: &str, transcript: impl Fn() -> String) -> String {
         let mut buf = [0u8; 1024];
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
@@ -140,7 +151,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                     "{}: waiting for {needle:?}: got {other:?}\nread so far: {:?}\ntranscript:\n{}",
                     self.what,
                     String::from_utf8_lossy(&self.pending),
-                    sim.transcript()
+                    transcript()
                 ),
             }
         }
@@ -297,9 +308,14 @@ impl Drop for Pair {
 }
 
 pub fn iaxmodem_pair() -> Pair {
+    iaxmodem_pair_named("IAXSA0", "IAXSB0")
+}
+
+/// Two iaxmodems on `/dev/tty{a}` and `/dev/tty{b}`: tests that run at once need their own names.
+pub fn iaxmodem_pair_named(a: &str, b: &str) -> Pair {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/iaxmodem-pair");
     let out = std::process::Command::new(&script)
-        .args(["IAXSA0", "IAXSB0"])
+        .args([a, b])
         .output()
         .unwrap();
     assert!(

@@ -85,6 +85,10 @@ impl Engine {
             return self.guard_input(input, now);
         }
         let previous_rx = self.last_rx.replace(now);
+        if self.passthrough {
+            self.push_event(Event::Data(Bytes::copy_from_slice(input)));
+            return (&[], None);
+        }
         let CarrierDetect::InBand { pause } = self.cfg.carrier_detect else {
             self.push_event(Event::Data(Bytes::copy_from_slice(input)));
             return (&[], None);

@@ -161,6 +161,8 @@ pub struct Engine {
     absorb_no_carrier: bool,
     /// A `<DLE>` ended the last input in command state: its code comes first in the next.
     dle_pending: bool,
+    /// Online data belongs to the application's own protocol (see [`Engine::set_passthrough`]).
+    passthrough: bool,
 }
 
 /// Data Link Escape: in command state, the start of a voice modem's event pair (V.253 8.1).
@@ -195,6 +197,7 @@ impl Engine {
             numeric_flush_at: None,
             absorb_no_carrier: false,
             dle_pending: false,
+            passthrough: false,
         }
     }
 
@@ -321,10 +324,51 @@ impl Engine {
         self.mode == Mode::Command && self.in_flight.as_ref().is_none_or(|f| f.escape.is_none())
     }
 
-    /// The transport saw DCD drop (carrier lost). Ignored in offline command mode.
+    /// Hands the online data state to the application's own protocol, or takes it back.
+    ///
+    /// A Class 1 fax call (ITU T.31) is the DTE's T.30 driving the modem command by command
+    /// after the dial's or answer's `CONNECT`: each `+FRM` ends with `NO CARRIER`, and DCD
+    /// follows each carrier, neither of which ends the call. While passthrough is on, every
+    /// byte received online is [`Event::Data`] (no in-band `NO CARRIER` is looked for) and
+    /// [`carrier_lost`](Self::carrier_lost) is ignored; the call ends when the provider hangs up
+    /// ([`end_passthrough`](Self::end_passthrough), or DTR). Set it before the `CONNECT` arrives
+    /// or just after; it stays on until either of those.
+    pub fn set_passthrough(&mut self, on: bool) {
+        self.passthrough = on;
+    }
+
+    /// True while online data belongs to the application's protocol
+    /// ([`set_passthrough`](Self::set_passthrough)).
+    pub fn passthrough(&self) -> bool {
+        self.passthrough
+    }
+
+    /// Takes the port back from the application's protocol to hang up: the engine returns to
+    /// command state (the modem is there between the T.31 commands the application sent, or
+    /// will be once the `<DLE><ETX>` the caller writes ends a transmission), without reporting
+    /// carrier loss. Nothing happens unless passthrough is on.
+    pub fn end_passthrough(&mut self) {
+        if !std::mem::take(&mut self.passthrough) {
+            return;
+        }
+        self.holdback.clear();
+        self.holdback_since = None;
+        self.swallow_lf = false;
+        if self.mode != Mode::Command {
+            self.mode = Mode::Command;
+            self.absorb_no_carrier = false;
+        }
+    }
+
+    /// The transport saw DCD drop (carrier lost). Ignored in offline command mode and in
+    /// passthrough ([`set_passthrough`](Self::set_passthrough)).
     pub fn carrier_lost(&mut self, now: Instant) {
         if self.mode == Mode::Command {
             tracing::debug!(device = %self.cfg.device, "DCD dropped in command mode; ignored");
+            return;
+        }
+        if self.passthrough {
+            tracing::trace!(device = %self.cfg.device, "DCD dropped in passthrough; the application's protocol runs on");
             return;
         }
         self.flush_holdback();
@@ -341,6 +385,7 @@ impl Engine {
     /// long.
     pub fn dtr_dropped(&mut self, now: Instant) {
         self.dle_pending = false;
+        self.passthrough = false;
         self.holdback.clear();
         self.holdback_since = None;
         if self.in_flight.is_some() {

@@ -250,6 +250,16 @@ impl LineTask {
         if call.wants_carrier() {
             self.data = Some(DataPath::new());
         }
+        if call.info.media_mode.contains(MediaModes::G3FAX) {
+            // Unimodem's fax: from here the application's T.30 drives the Class 1 modem over
+            // the data stream (T.31), and its NO CARRIERs and carrier drops are its own.
+            call.span.in_scope(|| {
+                tracing::debug!(
+                    "fax call: the data stream is the modem's Class 1 command interface"
+                )
+            });
+            self.driver.engine_mut().set_passthrough(true);
+        }
         self.emit(CallStateChange::Connected(ConnectedMode::ACTIVE));
         if rate > 0 {
             self.info_changed(CallInfoStates::RATE);

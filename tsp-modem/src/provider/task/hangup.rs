@@ -105,6 +105,10 @@ impl LineTask {
             self.driver.cycle_dtr(DTR_LOW).await?;
             return Ok(true);
         }
+        if self.driver.engine().passthrough() {
+            self.driver.end_passthrough().await?;
+            return Ok(true);
+        }
         match self.driver.engine().in_flight() {
             Some(Command::Dial { .. } | Command::Answer) => {
                 let now = self.clock.now();

@@ -43,8 +43,7 @@ use super::command::ExtOp;
 use super::execute::Step;
 use super::result::ResultCode;
 
-pub(crate) use dle::{DLE, ETX, shield};
-use dle::{Unshield, Unshielded, fcs};
+pub(crate) use dle::{DLE, ETX, Unshield, Unshielded, fcs, shield};
 
 /// How long the answer tone (CED) sounds: T.30 5.3.2 gives 2.6 to 4.0 s.
 const ANSWER_TONE: Duration = Duration::from_secs(3);
