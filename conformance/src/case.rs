@@ -42,6 +42,9 @@ pub enum Need {
     /// command interface (T.31), where the application's own T.30 runs
     /// ([`Fixture::class1_fax`](crate::Fixture::class1_fax)).
     Class1Fax,
+    /// A voice call's audio as its stream: AUTOMATEDVOICE in `LineDevCaps::media_modes` and
+    /// the `wave/out` and `wave/in` device classes.
+    VoiceAudio,
 }
 
 impl Need {
@@ -61,6 +64,9 @@ impl Need {
                 "Capabilities::monitor_digits and digit modes in LineDevCaps::monitor_digit_modes"
             }
             Need::G3Fax => "G3FAX in LineDevCaps::media_modes",
+            Need::VoiceAudio => {
+                "AUTOMATEDVOICE in LineDevCaps::media_modes and the wave/out and wave/in device classes"
+            }
             Need::Class1Fax => {
                 "G3FAX calls whose comm/datamodem stream is a Class 1 modem's command interface (Fixture::class1_fax)"
             }

@@ -619,10 +619,10 @@ impl Ctx {
         }
     }
 
-    /// Plugs a simulated Class 1 fax modem (the `v250` profile) into the far line (`5550101`)
-    /// and opens its port: a fax machine whose T.30 the case runs with
-    /// [`tsp_sim::t30::FaxTerminal`].
-    pub fn far_fax_modem(&self) -> Result<tsp_sim::port::SimPort, Failure> {
+    /// Plugs a simulated modem (the `v250` profile: data, Class 1 fax, V.253 voice) into the far
+    /// line (`5550101`) and opens its port: the case is its DTE (a fax machine's T.30 with
+    /// [`tsp_sim::t30::FaxTerminal`], an answering machine's voice commands).
+    pub fn far_modem(&self) -> Result<tsp_sim::port::SimPort, Failure> {
         let device = self
             .sim
             .with(|net, _| {
@@ -631,10 +631,10 @@ impl Ctx {
                     tsp_sim::modem::SimModem::new(tsp_sim::modem::Profile::v250()),
                 )
             })
-            .map_err(|e| self.fail(format!("attach a fax modem to {}: {e}", self.far)))?;
+            .map_err(|e| self.fail(format!("attach a modem to {}: {e}", self.far)))?;
         self.sim
             .open_port(device)
-            .map_err(|e| self.fail(format!("open the far fax modem's port: {e}")))
+            .map_err(|e| self.fail(format!("open the far modem's port: {e}")))
     }
 
     /// The party's timeline counts from now; what it does at once (going off hook) is done before

@@ -26,6 +26,7 @@ pub struct Offered {
     generate_digits: bool,
     g3_fax: bool,
     class1_fax: bool,
+    voice_audio: bool,
 }
 
 impl Offered {
@@ -42,6 +43,7 @@ impl Offered {
             Need::GenerateDigits => !self.generate_digits,
             Need::G3Fax => !self.g3_fax,
             Need::Class1Fax => !self.class1_fax,
+            Need::VoiceAudio => !self.voice_audio,
         })
     }
 }
@@ -103,6 +105,15 @@ pub fn probe(fixture: &Arc<dyn Fixture>) -> Result<Offered, Failure> {
             generate_digits: caps.generate_digits && !line_caps.generate_digit_modes.is_empty(),
             g3_fax: line_caps.media_modes.contains(tsp_sdk::MediaModes::G3FAX),
             class1_fax: fixture.class1_fax(),
+            voice_audio: line_caps
+                .media_modes
+                .contains(tsp_sdk::MediaModes::AUTOMATEDVOICE)
+                && ["wave/out", "wave/in"].iter().all(|class| {
+                    line_caps
+                        .device_classes
+                        .iter()
+                        .any(|c| DeviceClass::new(c.as_str()).is(class))
+                }),
         })
     })
 }

@@ -426,9 +426,16 @@ async fn get_id_answers_port_names_and_refuses_what_it_cannot_give() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), LineErr::InvalCallSelect);
+    // A voice modem's audio is a call's: the line has none.
     let err = world
         .provider
         .get_id(id(Select::Line(line), "wave/in"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), LineErr::InvalCallSelect);
+    let err = world
+        .provider
+        .get_id(id(Select::Line(line), "midi/out"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), LineErr::NoDevice);

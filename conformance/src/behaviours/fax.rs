@@ -39,7 +39,7 @@ pub(crate) fn cases() -> Vec<Case> {
 /// Case `fax/page_reaches_a_fax_machine/1`; source: TSPI_lineMakeCall, LINEMEDIAMODE_G3FAX,
 /// TSPI_lineGetID, TSPI_lineDrop; tapi.md §7; ITU T.30 over T.31.
 pub async fn page_reaches_a_fax_machine(ctx: &mut Ctx) -> Result<(), Failure> {
-    let mut machine = FaxTerminal::new(ctx.far_fax_modem()?, Options::new(FAR_NUMBER));
+    let mut machine = FaxTerminal::new(ctx.far_modem()?, Options::new(FAR_NUMBER));
     machine
         .set_up()
         .await
@@ -87,7 +87,7 @@ pub async fn page_reaches_a_fax_machine(ctx: &mut Ctx) -> Result<(), Failure> {
 /// Case `fax/answered_call_receives_a_page/1`; source: TSPI_lineSetDefaultMediaDetection,
 /// TSPI_lineAnswer, TSPI_lineGetID; tapi.md §7; ITU T.30 over T.31.
 pub async fn answered_call_receives_a_page(ctx: &mut Ctx) -> Result<(), Failure> {
-    let mut machine = FaxTerminal::new(ctx.far_fax_modem()?, Options::new(FAR_NUMBER));
+    let mut machine = FaxTerminal::new(ctx.far_modem()?, Options::new(FAR_NUMBER));
     ctx.open_detecting(MediaModes::G3FAX).await?;
     machine
         .set_up()

@@ -13,6 +13,7 @@ pub mod outgoing;
 mod parties;
 pub mod secure;
 pub mod teardown;
+pub mod voice;
 
 use crate::case::Case;
 
@@ -26,6 +27,7 @@ pub fn all_cases() -> Vec<Case> {
         media::cases(),
         fax::cases(),
         digits::cases(),
+        voice::cases(),
         teardown::cases(),
         host::cases(),
     ]

@@ -5,6 +5,7 @@
 //!   real-world variants (hayes.md §2, §3, §10).
 //! * [`Digester`] — bytes to classified lines, bounded memory, garbage skipped.
 //! * [`Command`] — every command the provider sends, with its text, timeout and retries.
+//! * [`voice`] — a voice modem's samples and `<DLE>` events during `+VTX`/`+VRX`.
 //! * [`Engine`] — one modem: queue, echo, unsolicited reports, data mode, `+++`, timeouts; no
 //!   I/O and no clock inside (time is passed in).
 //!
@@ -43,6 +44,7 @@ mod event;
 pub mod parse;
 mod registers;
 mod split;
+pub mod voice;
 
 pub use command::{
     CallerIdMode, Command, DIAL_MARGIN, DialString, ESCAPE_OK_WAIT, MAX_DIAL_STRING,

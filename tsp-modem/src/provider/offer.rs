@@ -34,12 +34,7 @@ pub(crate) fn modem_offer(
         dial_caps: profile.dial_caps,
         // Securing means dialing the location's cancel-call-waiting code first (DESIGN.md).
         secure: config.location.can_cancel_call_waiting(),
-        device_classes: vec![
-            DeviceClass::TAPI_LINE.into(),
-            DeviceClass::COMM.into(),
-            DeviceClass::COMM_DATAMODEM.into(),
-            DeviceClass::COMM_DATAMODEM_PORTNAME.into(),
-        ],
+        device_classes: device_classes(&classes),
         call_states: defaults.call_states | CallStates::RINGBACK,
         disconnect_modes: defaults.disconnect_modes
             | DisconnectMode::BADADDRESS
@@ -55,6 +50,23 @@ pub(crate) fn modem_offer(
         generate_digit_modes: voice_digits(&classes),
         ..LineOffer::default()
     }
+}
+
+/// The line's device classes: its id, the port, a call's data stream, and on a modem with the
+/// voice class a voice call's audio (`wave/out` to play, `wave/in` to record: task::audio).
+fn device_classes(classes: &ServiceClasses) -> Vec<String> {
+    let mut all: Vec<String> = [
+        DeviceClass::TAPI_LINE,
+        DeviceClass::COMM,
+        DeviceClass::COMM_DATAMODEM,
+        DeviceClass::COMM_DATAMODEM_PORTNAME,
+    ]
+    .map(String::from)
+    .to_vec();
+    if classes.voice() {
+        all.extend(["wave/out".to_owned(), "wave/in".to_owned()]);
+    }
+    all
 }
 
 /// DTMF on a modem with the voice class, nothing otherwise.

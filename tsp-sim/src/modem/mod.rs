@@ -69,6 +69,15 @@ use bytes::Bytes;
 use crate::line::{ControlLines, DteSide, LineAction, LineSignal, Terminal};
 
 pub(crate) use fax::{DLE, ETX, Unshield, Unshielded, fcs, shield};
+
+/// What a modem sent in `<DLE>`-shielded form (a Class 1 reception, T.31 8.3.2; a voice
+/// recording, V.253 9.6), as the DTE reads it: the data up to `<DLE><ETX>` (or the end), each
+/// `<DLE><DLE>` one `DLE`, other `<DLE>` pairs (voice events) left out.
+pub fn unshield(shielded: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(shielded.len());
+    let _ = Unshield::default().feed(shielded, &mut out);
+    out
+}
 pub use profile::{CallerIdCommands, CallerIdLayout, ConnectReport, PassiveCommand, Profile};
 pub use voice::{SampleCoding, VoiceCompression};
 

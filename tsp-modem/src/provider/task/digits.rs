@@ -86,7 +86,7 @@ fn vts_lines(digits: &str, duration_ms: u32) -> (Vec<String>, Duration) {
 impl LineTask {
     /// The call, if it is a voice call on a modem with voice mode, not IDLE (and CONNECTED when
     /// `connected`).
-    fn voice_call(
+    pub(super) fn voice_call(
         &self,
         handle: CallHandle,
         op: &'static str,

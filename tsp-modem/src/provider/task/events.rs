@@ -29,6 +29,7 @@ impl LineTask {
                     self.start_hangup(None, false);
                 }
             }
+            Event::Data(bytes) if self.audio.is_some() => self.audio_from_modem(&bytes),
             Event::Data(bytes) => match self.data.as_mut() {
                 Some(data) => data.push(bytes),
                 None => tracing::debug!(bytes = bytes.len(), "data with no data call; dropped"),
@@ -101,7 +102,7 @@ impl LineTask {
             tracing::debug!(%id, ok = result.is_ok(), "completion of a command for no call");
             return;
         }
-        if self.generation_step(id, &result) {
+        if self.generation_step(id, &result) || self.audio_step(id, &result) {
             return;
         }
         let Some(call) = self.call.as_mut() else {
@@ -322,6 +323,7 @@ impl LineTask {
             MediaModes::DATAMODEM,
             MediaModes::G3FAX,
             MediaModes::INTERACTIVEVOICE,
+            MediaModes::AUTOMATEDVOICE,
         ]
         .into_iter()
         .find(|m| self.detect.contains(*m) && detectable.contains(*m))

@@ -57,6 +57,7 @@ impl LineTask {
             return;
         }
         self.data = None;
+        self.audio = None;
         if let Some(call) = self.call.as_mut() {
             call.next = None;
         }

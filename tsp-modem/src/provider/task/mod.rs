@@ -1,6 +1,7 @@
 //! The task that owns one open line: its port, its AT engine and its call. The provider's
 //! operations reach it through a channel; events go from here to the sink.
 
+mod audio;
 mod data;
 mod digits;
 mod events;
@@ -47,9 +48,13 @@ const CLOSE_LIMIT: Duration = Duration::from_secs(15);
 const DTR_LOW: Duration = Duration::from_millis(200);
 
 /// The media modes a modem with these service classes can place: data (class 0), G3 fax when the
-/// host does T.30 (class 1/1.0), and interactive voice (a voice dial with `;`, any modem).
+/// host does T.30 (class 1/1.0), interactive voice (a voice dial with `;`, any modem), and
+/// automated voice (an application that plays and records: the voice class 8).
 pub(crate) fn placeable(classes: &ServiceClasses) -> MediaModes {
     let mut modes = MediaModes::INTERACTIVEVOICE;
+    if classes.voice() {
+        modes |= MediaModes::AUTOMATEDVOICE;
+    }
     if classes.data() {
         modes |= MediaModes::DATAMODEM;
     }
@@ -59,12 +64,12 @@ pub(crate) fn placeable(classes: &ServiceClasses) -> MediaModes {
     modes
 }
 
-/// The media modes it can detect (answer): data, G3 fax, and interactive voice only with the
-/// voice class 8 (answering in class 0 would start a data carrier).
+/// The media modes it can detect (answer): data, G3 fax, and voice only with the voice class 8
+/// (answering in class 0 would start a data carrier).
 pub(crate) fn detectable(classes: &ServiceClasses) -> MediaModes {
     let mut modes = placeable(classes) & !MediaModes::INTERACTIVEVOICE;
     if classes.voice() {
-        modes |= MediaModes::INTERACTIVEVOICE;
+        modes |= MediaModes::INTERACTIVEVOICE | MediaModes::AUTOMATEDVOICE;
     }
     modes
 }
@@ -120,6 +125,8 @@ pub(crate) struct LineTask {
     /// Resetting a modem that stopped answering (see [`health`]).
     recovery: Option<health::Recovery>,
     data: Option<DataPath>,
+    /// A voice call's audio stream (`wave/out` or `wave/in`), its pipe in `data`.
+    audio: Option<audio::Audio>,
     lost: bool,
     closing: Option<(Reply<()>, Instant)>,
     done: bool,
@@ -173,6 +180,7 @@ impl LineTask {
             hangup: None,
             recovery: None,
             data: None,
+            audio: None,
             lost: false,
             closing: None,
             done: false,
@@ -204,9 +212,14 @@ impl LineTask {
                 }
                 Woke::ToApp(Ok(())) => {}
                 Woke::ToApp(Err(_)) | Woke::FromApp(Ok(None) | Err(_)) => {
-                    if let Some(data) = self.data.as_mut() {
+                    if self.audio.is_some() {
+                        self.end_audio();
+                    } else if let Some(data) = self.data.as_mut() {
                         data.renew();
                     }
+                }
+                Woke::FromApp(Ok(Some(bytes))) if self.audio.is_some() => {
+                    self.audio_from_app(&bytes)
                 }
                 Woke::FromApp(Ok(Some(bytes))) => {
                     if let Err(e) = self
@@ -344,6 +357,7 @@ impl LineTask {
             CallStateChange::Idle | CallStateChange::Disconnected(_)
         ) {
             self.data = None;
+            self.audio = None;
             self.cancel_generation();
         }
     }
@@ -369,6 +383,7 @@ impl LineTask {
                 .remove(&call.handle);
         }
         self.data = None;
+        self.audio = None;
     }
 
     fn register_call(&self, handle: CallHandle) {
@@ -437,7 +452,7 @@ impl LineTask {
             } else {
                 ServiceClass::Fax1_0
             })
-        } else if media.contains(MediaModes::INTERACTIVEVOICE)
+        } else if media.intersects(MediaModes::INTERACTIVEVOICE | MediaModes::AUTOMATEDVOICE)
             && (answering || self.classes.voice())
         {
             Some(ServiceClass::Voice)

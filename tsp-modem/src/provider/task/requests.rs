@@ -11,7 +11,7 @@ use tsp_sdk::{
 use super::super::call::{Attempt, Call};
 use super::super::dialing;
 use super::super::request::{Reply, Request};
-use super::LineTask;
+use super::{LineTask, audio};
 use crate::at::{self, Command};
 use tsp_sdk::kit::{CallDirection, Secure, check_make_call, secure_decision};
 
@@ -468,6 +468,19 @@ impl LineTask {
         }
         if class.is(DeviceClass::COMM) || class.is(DeviceClass::COMM_DATAMODEM_PORTNAME) {
             return Ok(DeviceIdValue::Name(self.port.clone()));
+        }
+        if let Some(direction) = [audio::Direction::Play, audio::Direction::Record]
+            .into_iter()
+            .find(|d| self.classes.voice() && class.is(d.class()))
+        {
+            let Select::Call(handle) = select else {
+                return Err(self.refuse(
+                    LineErr::InvalCallSelect,
+                    OP,
+                    format!("{class} gives a voice call's audio: select the call"),
+                ));
+            };
+            return self.start_audio(handle, direction);
         }
         if !class.is(DeviceClass::COMM_DATAMODEM) {
             return Err(self.refuse(
