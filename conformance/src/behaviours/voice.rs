@@ -35,6 +35,13 @@ pub(crate) fn cases() -> Vec<Case> {
             &[Need::VoiceAudio],
             crate::case_fn!(wave_in_hears_the_far_end),
         ),
+        Case::required(
+            "voice/answered_call_hears_the_caller/1",
+            "a voice modem's call is OFFERING as AUTOMATEDVOICE on a line detecting it; answered, it is CONNECTED in voice mode and get_id(\"wave/in\") gives what the caller says",
+            "TSPI_lineSetDefaultMediaDetection, TSPI_lineAnswer, TSPI_lineGetID(wave/in); tapi.md §1.5; ITU V.253 9.6",
+            &[Need::VoiceAudio, Need::Answer],
+            crate::case_fn!(answered_call_hears_the_caller),
+        ),
     ]
 }
 
@@ -75,42 +82,61 @@ pub async fn wave_out_reaches_the_far_end(ctx: &mut Ctx) -> Result<(), Failure> 
 /// LINEMEDIAMODE_AUTOMATEDVOICE, TSPI_lineGetID(wave/in); tapi.md §7; ITU V.253 9.6.
 pub async fn wave_in_hears_the_far_end(ctx: &mut Ctx) -> Result<(), Failure> {
     let (call, mut far) = voice_call(ctx).await?;
+    let mut input = recording(ctx, call).await?;
+    let said = far_says(ctx, &mut far).await?;
+    hear(ctx, &mut input, &said).await?;
+    drop(input);
+    ctx.pass(Duration::from_millis(500)).await;
+    ctx.hang_up(call).await?;
+    ctx.close_call(call).await
+}
+
+/// A voice modem's call is OFFERING as AUTOMATEDVOICE on a line detecting it; answered, it is
+/// CONNECTED in voice mode and `get_id("wave/in")` gives what the caller says.
+///
+/// Case `voice/answered_call_hears_the_caller/1`; source: TSPI_lineSetDefaultMediaDetection,
+/// TSPI_lineAnswer, TSPI_lineGetID(wave/in); tapi.md §1.5; ITU V.253 9.6.
+pub async fn answered_call_hears_the_caller(ctx: &mut Ctx) -> Result<(), Failure> {
+    let mut far = ctx.far_modem()?;
+    ctx.open_detecting(MediaModes::AUTOMATEDVOICE).await?;
+    far_command(ctx, &mut far, "ATE0V1+FCLASS=8", "OK").await?;
+    send(
+        ctx,
+        &mut far,
+        format!("ATD{}\r", crate::world::OUR_NUMBER).as_bytes(),
+    )
+    .await?;
+    let call = ctx.new_call().await?;
+    ctx.state(call, CallState::Offering).await?;
+    let info = ctx.provider.call_info(call).await;
+    let info = ctx.expect("call_info of the offered call", info)?;
+    ctx.check(info.media_mode.contains(MediaModes::AUTOMATEDVOICE), || {
+        format!("a voice call offered as {:?}", info.media_mode)
+    })?;
+    let answered = ctx.answer(call).await;
+    let done = ctx.finish(answered).await?;
+    ctx.expect("answer", done)?;
+    ctx.state(call, CallState::Connected).await?;
+    // The caller's modem says OK once we answered (V.253 +VRA).
+    read_until(ctx, &mut far, b"OK\r\n").await?;
+    let mut input = recording(ctx, call).await?;
+    let said = far_says(ctx, &mut far).await?;
+    hear(ctx, &mut input, &said).await?;
+    drop(input);
+    ctx.pass(Duration::from_millis(500)).await;
+    ctx.hang_up(call).await?;
+    ctx.close_call(call).await
+}
+
+/// `wave/in` once the recording runs (its first samples, the far end's silence, came).
+async fn recording(ctx: &mut Ctx, call: CallHandle) -> Result<Box<dyn ByteStream>, Failure> {
     let mut input = wave(ctx, call, "wave/in").await?;
     let mut first = [0u8; 1];
     let started = tokio::time::timeout(WAIT, input.read_exact(&mut first)).await;
     ctx.check(matches!(started, Ok(Ok(_))), || {
         format!("no samples from wave/in: {started:?}")
     })?;
-    far_command(ctx, &mut far, "AT+VSM=1,8000", "OK").await?;
-    far_command(ctx, &mut far, "AT+VTX", "CONNECT").await?;
-    let said = signal();
-    let mut shielded = Vec::with_capacity(said.len() + 64);
-    for &b in &said {
-        shielded.push(b);
-        if b == DLE {
-            shielded.push(DLE);
-        }
-    }
-    shielded.extend([DLE, ETX]);
-    send(ctx, &mut far, &shielded).await?;
-    read_until(ctx, &mut far, b"OK\r\n").await?;
-    let mut heard = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !contains(&heard, &said) {
-        match tokio::time::timeout(Duration::from_secs(10), input.read(&mut buf)).await {
-            Ok(Ok(n)) if n > 0 => heard.extend_from_slice(&buf[..n]),
-            other => {
-                return Err(ctx.fail(format!(
-                    "wave/in gave {} samples without the second the far end said, then {other:?}",
-                    heard.len()
-                )));
-            }
-        }
-    }
-    drop(input);
-    ctx.pass(Duration::from_millis(500)).await;
-    ctx.hang_up(call).await?;
-    ctx.close_call(call).await
+    Ok(input)
 }
 
 /// An AUTOMATEDVOICE call to a voice modem on the far line, answered by its DTE.
@@ -127,6 +153,49 @@ async fn voice_call(ctx: &mut Ctx) -> Result<(CallHandle, SimPort), Failure> {
     far_command(ctx, &mut far, "AT+VLS=1", "OK").await?;
     ctx.state(call, CallState::Connected).await?;
     Ok((call, far))
+}
+
+/// The far modem plays a second of the test signal (`+VTX`), and is done.
+async fn far_says(ctx: &Ctx, far: &mut SimPort) -> Result<Vec<u8>, Failure> {
+    far_command(ctx, far, "AT+VSM=1,8000", "OK").await?;
+    far_command(ctx, far, "AT+VTX", "CONNECT").await?;
+    let said = signal();
+    let mut shielded = Vec::with_capacity(said.len() + 64);
+    for &b in &said {
+        shielded.push(b);
+        if b == DLE {
+            shielded.push(DLE);
+        }
+    }
+    shielded.extend([DLE, ETX]);
+    send(ctx, far, &shielded).await?;
+    read_until(ctx, far, b"OK\r\n").await?;
+    Ok(said)
+}
+
+/// Reads `wave/in` until `said` was in it.
+async fn hear(ctx: &Ctx, input: &mut Box<dyn ByteStream>, said: &[u8]) -> Result<(), Failure> {
+    let mut heard = Vec::new();
+    let mut buf = [0u8; 4096];
+    // The far end's second, within ten seconds of recording.
+    while !contains(&heard, said) {
+        if heard.len() > 10 * said.len() {
+            return Err(ctx.fail(format!(
+                "wave/in gave {} samples (ten seconds) without the second the far end said",
+                heard.len()
+            )));
+        }
+        match tokio::time::timeout(Duration::from_secs(10), input.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => heard.extend_from_slice(&buf[..n]),
+            other => {
+                return Err(ctx.fail(format!(
+                    "wave/in gave {} samples without the second the far end said, then {other:?}",
+                    heard.len()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One second of a test signal: a ramp through 0x10 (`<DLE>`) and around it.

@@ -195,7 +195,7 @@ impl Driver {
 
     /// Tells the engine if DCD dropped while online.
     fn check_dcd(&mut self, at: Instant) -> Result<(), DriverError> {
-        if !self.control_lines || self.engine.mode() == Mode::Command {
+        if !self.control_lines || self.engine.mode() == Mode::Command || self.engine.passthrough() {
             return Ok(());
         }
         self.last_dcd_poll = Some(at);

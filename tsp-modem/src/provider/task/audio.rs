@@ -11,6 +11,8 @@
 //! | `<DLE>` events during either (DTMF, busy tone) | as in command state: `LINE_MONITORDIGITS`, DISCONNECTED |
 //!
 //! A modem plays or records, not both (`+VTX` and `+VRX` are half duplex): one stream at a time.
+//! Commands wait while it streams: digits asked for meanwhile (`generate_digits`) sound once
+//! the stream is closed.
 
 use crate::at::voice::{VoiceStream, shield, unsigned_pcm};
 use crate::at::{AtError, Command, CommandId, RawCommand, Response};
