@@ -2,8 +2,9 @@
 //! modem to `efax` receiving on another, through the simulated exchange, in real time; and a
 //! call-waiting tone destroys the same session unless the sender dialled the cancel code. The
 //! same page also goes from efax to efax through two real iaxmodems (the receiver behind
-//! `support/turnaround_relay.py`, which gives efax T.30's 75 ms before it transmits); that one
-//! passes two runs in three and is not yet in `.ci/run`.
+//! `support/turnaround_relay.py`, which gives efax T.30's 75 ms before it transmits; a failed
+//! session is sent once more, as the two efax programs can still miss each other's turnaround).
+//! tsp-sim's own T.30 terminal (`tsp_sim::t30`) sends to efax and receives from it too.
 //!
 //! Ignored by default so `cargo test --workspace` passes on a machine without efax; `.ci/run`
 //! installs it and runs `cargo test -p tsp-sim --test real_fax -- --ignored`. A missing program
@@ -173,13 +174,39 @@ async fn efax_sends_a_page_through_the_simulator_to_efax_on_another_modem() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs Debian's efax and iaxmodem, python3 and root; passes 2 runs in 3 (not in .ci/run yet)"]
+#[ignore = "needs Debian's efax and iaxmodem, python3 and root: run with --ignored; .ci/run installs them"]
 async fn efax_sends_a_page_to_efax_through_two_iaxmodems() {
     let pair = support::iaxmodem_pair();
     let dir = tempfile::tempdir().unwrap();
     let sent = page(dir.path());
+    // Two efax programs on a line with no latency can miss each other's turnaround
+    // (iaxmodem-notes.md, "Cause of the failures"): as a person would, send again once.
+    for attempt in 1..=2 {
+        let got = dir.path().join(format!("try{attempt}"));
+        std::fs::create_dir_all(&got).unwrap();
+        let (tx, rx) = efax_to_efax(&pair, &got, &sent).await;
+        if attempt == 2 || (tx.0 == Some(0) && rx.0 == Some(0)) {
+            assert_delivered(tx, rx, &got.join("received.001"), &sent);
+            return;
+        }
+        eprintln!(
+            "the first session failed; sending again. The sender's log:\n{}\nthe receiver's:\n{}",
+            tx.1, rx.1
+        );
+        // iaxmodem refuses calls for 5 s after a hang-up (iaxmodem-notes.md rule 1).
+        tokio::time::sleep(Duration::from_secs(6)).await;
+    }
+}
+
+/// One efax-to-efax session through the pair, the receiver's pages in `dir`: both exit codes
+/// and logs.
+async fn efax_to_efax(
+    pair: &support::Pair,
+    dir: &Path,
+    sent: &Path,
+) -> ((Option<i32>, String), (Option<i32>, String)) {
     // The receiver behind a relay that gives it T.30's turnaround (the script says why).
-    let link = dir.path().join("ttyFAXB");
+    let link = dir.join("ttyFAXB");
     let relay_script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/turnaround_relay.py");
     let mut relay = Command::new(program("python3", "python3"))
@@ -196,15 +223,15 @@ async fn efax_sends_a_page_to_efax_through_two_iaxmodems() {
         matches!(&first, Ok(Ok(Some(line))) if line == "ready"),
         "the relay did not start: {first:?}"
     );
-    let rx = receiving_efax(&link, dir.path());
+    let rx = receiving_efax(&link, dir);
     // efax resets the modem before it waits, and iaxmodem refuses calls for 5 s after a reset
     // (iaxmodem-notes.md rule 1).
     tokio::time::sleep(Duration::from_secs(7)).await;
-    let tx = sender(&pair.devices[0], "5550101", &sent);
+    let tx = sender(&pair.devices[0], "5550101", sent);
     let tx = finish(tx, "the sending efax", None).await;
     let rx = finish(rx, "the receiving efax", None).await;
     let _ = relay.kill().await;
-    assert_delivered(tx, rx, &dir.path().join("received.001"), &sent);
+    (tx, rx)
 }
 
 /// Makes C call A as soon as the sender's log shows the page starting, then waits for both.
