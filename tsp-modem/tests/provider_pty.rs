@@ -108,3 +108,74 @@ async fn a_data_call_over_a_pty_connects_carries_bytes_and_hangs_up() {
     world.assert_no_violations();
     drop(pty);
 }
+
+#[tokio::test]
+async fn dropping_a_voice_call_while_it_records_ends_the_recording_then_hangs_up() {
+    let mut network = Network::builder()
+        .seed(6)
+        .time_scale(TimeScale::new(0.02).unwrap())
+        .build(Instant::now());
+    let ours = network.add_line(LineConfig::new(OURS));
+    let far = network.add_line(LineConfig::new(FAR));
+    let device = network
+        .attach_device(ours, SimModem::new(Profile::v250()))
+        .unwrap();
+    network.attach_party(far, voice_answerer()).unwrap();
+    let sim = Sim::start(network);
+    let pty = PtyLink::spawn(&sim, device).unwrap();
+    let opener = Arc::new(SerialPortOpener::new(pty.path(), 115_200));
+    let config = ModemLineConfig::new("pty line", opener);
+    let mut world = World::with_provider(
+        sim.clone(),
+        ModemProvider::new(vec![config]),
+        device,
+        ours,
+        far,
+    )
+    .await;
+    world.open().await.unwrap();
+    let params = CallParams {
+        media_mode: tsp_sdk::MediaModes::AUTOMATEDVOICE,
+        ..CallParams::default()
+    };
+    let (call, _) = world.make_call(Some(FAR), params).await.unwrap();
+    world.wait_state(call, CallState::Connected).await;
+    let got = world
+        .session
+        .get_id(GetId {
+            select: Select::Call(call),
+            class: DeviceClass::new("wave/in"),
+        })
+        .await
+        .unwrap();
+    let DeviceIdValue::DataStream { mut stream, .. } = got else {
+        panic!("wave/in gave no stream");
+    };
+    let mut first = [0u8; 16];
+    tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut first))
+        .await
+        .unwrap()
+        .unwrap();
+    // The application drops the call while the modem records (and still holds the stream).
+    let dropped = world.call_op("drop_call", call).await.unwrap();
+    world.wait_state(call, CallState::Idle).await;
+    assert_eq!(world.wait_completion(dropped).await, Ok(()));
+    let input = world.dte_input();
+    let end = input
+        .find("\u{10}!")
+        .expect("the recording's end went to the modem");
+    let hang_up = input.rfind("ATH\r").expect("then ATH");
+    assert!(end < hang_up, "{input:?}");
+    assert!(!input.contains("+++"), "no escape in voice mode: {input:?}");
+    assert!(
+        !world
+            .sim
+            .with(|net, _| net.device::<SimModem>(device).unwrap().is_off_hook()),
+        "the modem hung up"
+    );
+    drop(stream);
+    world.close_call(call).await;
+    world.session.shutdown().await.unwrap();
+    world.assert_no_violations();
+    drop(pty);
+}

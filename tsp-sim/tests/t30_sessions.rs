@@ -119,6 +119,23 @@ async fn a_caller_nobody_answers_with_fax_gets_no_dis_and_says_so() {
     assert!(err.to_string().contains("ATD5550101"), "{err}");
 }
 
+#[tokio::test(start_paused = true)]
+async fn dialling_a_busy_line_fails_at_once_with_the_modems_words() {
+    let (sim, da, db) = port_util::two_modems(32);
+    let mut caller = FaxTerminal::new(sim.open_port(da).unwrap(), Options::new("5550100"));
+    let mut b = sim.open_port(db).unwrap();
+    caller.set_up().await.unwrap();
+    port_util::cmd(&mut b, &sim, "ATH1\r", "OK").await;
+    let started = tokio::time::Instant::now();
+    let err = caller.dial("5550101").await.unwrap_err();
+    assert!(err.to_string().contains("BUSY"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 proptest! {
     #[test]
     fn any_frame_bytes_parse_or_are_refused_without_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {

@@ -77,6 +77,11 @@ pub struct VoiceStream {
     /// Text outside `<DLE>` pairs once no samples can come (playing, or after `<DLE><ETX>`).
     tail: Vec<u8>,
     finished: bool,
+    /// The DTE sent its end: while recording, a final result line also ends the samples
+    /// (Conexant answers `<DLE>!` with `OK` alone; USR with `<DLE><ETX>` first: hayes.md §9).
+    dte_ended: bool,
+    /// The last bytes of a recording, to see that line.
+    last: Vec<u8>,
 }
 
 impl VoiceStream {
@@ -87,7 +92,15 @@ impl VoiceStream {
             after_dle: false,
             tail: Vec::new(),
             finished: false,
+            dte_ended: false,
+            last: Vec::new(),
         }
+    }
+
+    /// The DTE sent its end (`<DLE>!` after a recording, `<DLE><ETX>` after playing): from now
+    /// on a final result line ends a recording even without the modem's `<DLE><ETX>`.
+    pub fn dte_ended(&mut self) {
+        self.dte_ended = true;
     }
 
     /// Sorts out `input`, which may split a `<DLE>` pair or the result's line anywhere.
@@ -116,6 +129,20 @@ impl VoiceStream {
             }
             if self.recording {
                 parsed.samples.push(b);
+                if self.dte_ended {
+                    self.last.push(b);
+                    if self.last.len() > 8 {
+                        self.last.remove(0);
+                    }
+                    if self.last.ends_with(b"\r\nOK\r\n") || self.last.ends_with(b"\nOK\r\n") {
+                        self.finished = true;
+                        parsed.done = Some(Done {
+                            result: "OK".to_owned(),
+                            rest: input[i + 1..].to_vec(),
+                        });
+                        return parsed;
+                    }
+                }
                 continue;
             }
             if self.tail.len() < MAX_TAIL {
@@ -247,6 +274,19 @@ mod tests {
             at = cut;
         }
         (samples, events, result)
+    }
+
+    #[test]
+    fn a_recording_the_modem_ends_with_ok_alone_ends_after_the_dtes_end() {
+        // Conexant: no <DLE><ETX> after <DLE>!, just OK (hayes.md §9).
+        let mut s = VoiceStream::new(true);
+        assert!(
+            s.feed(b"\x80\x81\r\nOK\r\n").done.is_none(),
+            "samples until the DTE ends"
+        );
+        s.dte_ended();
+        let p = s.feed(b"\x80\r\nOK\r\n");
+        assert_eq!(p.done.map(|d| d.result).as_deref(), Some("OK"));
     }
 
     #[test]

@@ -335,20 +335,22 @@ impl Driver {
     }
 
     /// Takes the port back from an application's protocol ([`Engine::set_passthrough`]) to hang
-    /// up: the engine returns to command state and `<DLE><ETX>` is written, which ends a T.31
-    /// transmission the application left running (`+FTH`/`+FTM`, T.31 8.3.2–8.3.3) and, as any
-    /// character does, abandons a reception (`+FRH`/`+FRM`, T.31 8.3.4–8.3.5). Nothing happens
-    /// unless passthrough is on.
+    /// up: the engine returns to command state and `end` is written (`<DLE><ETX>` when empty),
+    /// which ends a T.31 transmission the application left running (`+FTH`/`+FTM`, T.31
+    /// 8.3.2–8.3.3) and, as any character does, abandons a reception (`+FRH`/`+FRM`, T.31
+    /// 8.3.4–8.3.5); a voice modem's `+VRX` takes `<DLE>!`, its `+VTX` `<DLE><CAN><DLE><ETX>`
+    /// (V.253 9.5.3, 9.6.3). Nothing happens unless passthrough is on.
     ///
     /// # Errors
     /// [`DriverError::Lost`] when the port fails.
-    pub async fn end_passthrough(&mut self) -> Result<(), DriverError> {
+    pub async fn end_passthrough(&mut self, end: &[u8]) -> Result<(), DriverError> {
         if !self.engine.passthrough() {
             return Ok(());
         }
         tracing::debug!(port = %self.name, "taking the port back from the application's protocol");
         self.engine.end_passthrough();
-        if let Err(e) = self.port.write_all(&[DLE, ETX]).await {
+        let end = if end.is_empty() { &[DLE, ETX][..] } else { end };
+        if let Err(e) = self.port.write_all(end).await {
             return Err(self.lost(e));
         }
         Ok(())

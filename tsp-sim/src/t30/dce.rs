@@ -30,6 +30,8 @@ pub(crate) enum Answer {
     Error,
     /// `+FCERROR`: a receive command heard a different modulation (T.31 8.3.4).
     FcError,
+    /// `BUSY`, `NO DIALTONE`, `NO ANSWER`: a dial that failed (V.250 6.3.1).
+    DialFailed,
 }
 
 impl Answer {
@@ -40,6 +42,7 @@ impl Answer {
             "NO CARRIER" => Answer::NoCarrier,
             "ERROR" => Answer::Error,
             "+FCERROR" | "+F4" => Answer::FcError,
+            "BUSY" | "NO DIALTONE" | "NO DIAL TONE" | "NO ANSWER" => Answer::DialFailed,
             _ if line.starts_with("CONNECT") => Answer::Connect,
             _ => return None,
         })
@@ -57,6 +60,8 @@ pub(crate) struct Dce<S> {
     echo: Option<String>,
     /// What the modem said that was neither a result code nor an echo, for errors.
     pub(crate) text: Vec<String>,
+    /// The last final result code, as the modem wrote it (`NO CARRIER`).
+    pub(crate) last_result: String,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Dce<S> {
@@ -68,6 +73,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Dce<S> {
             swallow_lf: false,
             echo: None,
             text: Vec::new(),
+            last_result: String::new(),
         }
     }
 
@@ -157,6 +163,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Dce<S> {
             }
             if let Some(answer) = Answer::read(&line) {
                 tracing::trace!(answer = line.as_str(), "from the modem");
+                line.trim().clone_into(&mut self.last_result);
                 return Ok(answer);
             }
             if self

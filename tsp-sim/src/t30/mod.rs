@@ -258,12 +258,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
     ) -> Result<(), T30Error> {
         match self.dce.command(command, wait).await? {
             answer if answer == want => Ok(()),
-            answer => Err(self.modem_error(command, answer, doing)),
+            _ => Err(self.modem_error(command, doing)),
         }
     }
 
-    fn modem_error(&self, command: &str, answer: Answer, doing: &str) -> T30Error {
-        let mut answer = format!("{answer:?}").to_uppercase();
+    /// The modem's answer (its own words: `NO CARRIER`) to `command` was not what `doing` needed.
+    fn modem_error(&self, command: &str, doing: &str) -> T30Error {
+        let mut answer = self.dce.last_result.clone();
         if let Some(text) = self.dce.text.last() {
             answer = format!("{answer} after {text:?}");
         }
@@ -285,7 +286,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
             let want = if last { Answer::Ok } else { Answer::Connect };
             let got = self.dce.answer(T2 + T2, "the frame's end").await?;
             if got != want {
-                return Err(self.modem_error("+FTH=3 frame", got, "sending a frame"));
+                return Err(self.modem_error("+FTH=3 frame", "sending a frame"));
             }
         }
         Ok(())
@@ -314,9 +315,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
             if !connected {
                 match self.dce.command("AT+FRH=3", wait).await {
                     Ok(Answer::Connect) => {}
-                    Ok(Answer::NoCarrier | Answer::FcError | Answer::Error | Answer::Ok) => {
-                        return Ok(None);
-                    }
+                    Ok(_) => return Ok(None),
                     Err(T30Error::Timeout(_)) => {
                         // Any character abandons the reception (T.31 8.3.5); its OK follows.
                         self.dce.write(b"\x18").await?;

@@ -27,7 +27,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
         };
         let dis = Frame::new(fcf::DIS, &dis.encode(false), true);
         let (mut rate, tsi) = self.await_dcs(&[csi, dis]).await?;
+        // Each rate the caller tries, three times at most.
+        let mut trainings = 0;
         loop {
+            trainings += 1;
+            if trainings > TRIES * Rate::ALL.len() {
+                return Err(T30Error::Refused(
+                    "the caller's training never passed".into(),
+                ));
+            }
             let trained = self.receive_tcf(rate).await?;
             let reply = if trained { fcf::CFR } else { fcf::FTT };
             self.transmit(&[Frame::new(reply, &[], true)]).await?;
@@ -35,17 +43,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
                 self.note(format!("trained at {rate}"));
                 break;
             }
-            rate = match self.receive_frames(T2, false).await? {
-                Some(frames) => match dcs_rate(&frames) {
-                    Some(r) => r,
-                    None => continue,
-                },
-                None => {
-                    return Err(T30Error::Protocol(
-                        "no new DCS from the caller after FTT".into(),
-                    ));
-                }
-            };
+            let frames = self
+                .receive_frames(T2, false)
+                .await?
+                .ok_or_else(|| T30Error::Protocol("no new DCS from the caller after FTT".into()))?;
+            if frames.iter().any(|f| f.kind() == fcf::DCN) {
+                return Err(T30Error::Protocol(
+                    "the caller ended the call (DCN) after FTT".into(),
+                ));
+            }
+            if let Some(r) = dcs_rate(&frames) {
+                rate = r;
+            }
         }
         let mut pages = Vec::new();
         loop {
@@ -64,8 +73,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
                 _ => break,
             }
         }
-        // DCN; a caller that hangs up without one loses nothing.
-        let _ = self.receive_frames(T2, false).await?;
+        // DCN; a caller that hangs up without one (or a stream that closes) loses nothing.
+        let _ = self.receive_frames(T2, false).await;
         Ok(Received {
             pages,
             rate,

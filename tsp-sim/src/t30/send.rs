@@ -8,6 +8,9 @@ use super::dce::Answer;
 use super::frame::{Capabilities, Frame, fcf, ident_fif};
 use super::{FaxTerminal, Page, Rate, SendReport, T1, T2, T4, T30Error, TCF, TRIES, TURNAROUND};
 
+/// The most receptions `send` tries for the called terminal's DIS: T1 over T2, and some.
+const DIS_TRIES: usize = 8;
+
 impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
     /// Sends `pages`, as the calling terminal, once the dial's `CONNECT` was read (the modem
     /// behaves as after `+FRH=3`, T.31 8.3.1): the called terminal's DIS, then DCS and TCF at
@@ -23,14 +26,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
         let (dis, csi) = self.await_dis().await?;
         let remote = Capabilities::parse(&dis.fif, false)
             .map_err(|e| T30Error::Protocol(format!("the called terminal's DIS: {e}")))?;
-        let rate = self.train(&remote).await?;
+        let mut rate = self.train(&remote).await?;
         let mut sent = 0;
         for (i, page) in pages.iter().enumerate() {
             let more = i + 1 < pages.len();
             self.send_page(page, rate, remote.min_scan_ms).await?;
-            self.post_message(if more { fcf::MPS } else { fcf::EOP }, i + 1)
+            let retrain = self
+                .post_message(if more { fcf::MPS } else { fcf::EOP }, i + 1)
                 .await?;
             sent += 1;
+            if retrain && more {
+                // RTP: received, but phase B again (DCS, TCF) before the next page (T.30 5.3.6.1.4).
+                rate = self.train(&remote).await?;
+            }
         }
         self.transmit(&[Frame::new(fcf::DCN | fcf::X, &[], true)])
             .await?;
@@ -41,11 +49,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
         })
     }
 
-    /// The called terminal's first transmission (NSF, CSI, DIS), repeated until T1 runs out.
+    /// The called terminal's first transmission (NSF, CSI, DIS), repeated until T1 runs out
+    /// (or [`DIS_TRIES`] receptions came back empty: a modem that answers at once is not in a
+    /// call).
     async fn await_dis(&mut self) -> Result<(Frame, String), T30Error> {
         let deadline = tokio::time::Instant::now() + T1;
         let mut connected = true;
-        while tokio::time::Instant::now() < deadline {
+        for _ in 0..DIS_TRIES {
+            if tokio::time::Instant::now() >= deadline {
+                break;
+            }
             if let Some(frames) = self.receive_frames(T2, connected).await? {
                 let csi = frames
                     .iter()
@@ -117,7 +130,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
         self.dce.write_shielded(&vec![0u8; len], true).await?;
         match self.dce.answer(TCF + T2, "the training's end").await? {
             Answer::Ok => Ok(()),
-            other => Err(self.modem_error(&command, other, "sending TCF")),
+            _ => Err(self.modem_error(&command, "sending TCF")),
         }
     }
 
@@ -142,17 +155,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> FaxTerminal<S> {
         self.dce.write_shielded(&data, true).await?;
         match self.dce.answer(air + T2 + T2, "the page's end").await? {
             Answer::Ok => Ok(()),
-            other => Err(self.modem_error(&command, other, "sending the page")),
+            _ => Err(self.modem_error(&command, "sending the page")),
         }
     }
 
-    /// MPS or EOP until MCF (three tries).
-    async fn post_message(&mut self, command: u8, page: usize) -> Result<(), T30Error> {
+    /// MPS or EOP until MCF or RTP (three tries): true for RTP (retrain before the next page).
+    async fn post_message(&mut self, command: u8, page: usize) -> Result<bool, T30Error> {
         for _ in 0..TRIES {
             self.transmit(&[Frame::new(command | fcf::X, &[], true)])
                 .await?;
             match self.response().await? {
-                Some(fcf::MCF | fcf::RTP) => return Ok(()),
+                Some(fcf::MCF) => return Ok(false),
+                Some(fcf::RTP) => return Ok(true),
                 Some(fcf::RTN) => {
                     return Err(T30Error::Refused(format!(
                         "the called terminal refused page {page} (RTN)"

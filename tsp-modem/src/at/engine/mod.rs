@@ -331,8 +331,9 @@ impl Engine {
     /// follows each carrier, neither of which ends the call. While passthrough is on, every
     /// byte received online is [`Event::Data`] (no in-band `NO CARRIER` is looked for) and
     /// [`carrier_lost`](Self::carrier_lost) is ignored; the call ends when the provider hangs up
-    /// ([`end_passthrough`](Self::end_passthrough), or DTR). Set it before the `CONNECT` arrives
-    /// or just after; it stays on until either of those.
+    /// ([`end_passthrough`](Self::end_passthrough), or DTR). Commands queued meanwhile wait for
+    /// that end. Set it before the `CONNECT` arrives or just after; it stays on until either of
+    /// those.
     pub fn set_passthrough(&mut self, on: bool) {
         self.passthrough = on;
     }
@@ -540,6 +541,10 @@ impl Engine {
             } else {
                 self.mode != Mode::Data
             };
+            if !fits && !escape && self.passthrough {
+                // The application's protocol owns the port: commands wait for its end.
+                return;
+            }
             if fits && !escape {
                 let held = self.drain_until.is_some_and(|d| now < d);
                 if held || now < self.next_start {

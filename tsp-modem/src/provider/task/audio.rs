@@ -21,6 +21,8 @@ use crate::at::{AtError, Command, CommandId, RawCommand, Response};
 const DLE: u8 = 0x10;
 /// End of Text: after `<DLE>`, the end of the samples.
 const ETX: u8 = 0x03;
+/// Cancel: after `<DLE>` in `+VTX`, drop the samples the modem holds.
+const CAN: u8 = 0x18;
 /// The sample rate asked for, in samples/s (every voice modem has it; V.253 9.2.3).
 pub(crate) const SAMPLE_RATE: u32 = 8000;
 /// How long a voice set-up command may take.
@@ -47,6 +49,15 @@ impl Direction {
         match self {
             Direction::Play => "AT+VTX",
             Direction::Record => "AT+VRX",
+        }
+    }
+
+    /// What the DTE sends to stop at once (a hang-up, the far end gone): playing, `<DLE><CAN>`
+    /// drops what the modem still holds before the end (V.253 9.5.3).
+    pub(crate) fn abandon(self) -> &'static [u8] {
+        match self {
+            Direction::Play => &[DLE, CAN, DLE, ETX],
+            Direction::Record => &[DLE, b'!'],
         }
     }
 
@@ -124,6 +135,11 @@ impl Audio {
         }
     }
 
+    /// The application closed its stream and the modem finishes.
+    pub(crate) fn ending(&self) -> bool {
+        self.step == Step::Ending
+    }
+
     /// The id of the command the audio waits for.
     pub(crate) fn waits_for(&self) -> Option<CommandId> {
         match self.step {
@@ -146,9 +162,11 @@ impl super::LineTask {
     /// behind it (its bytes wait in the pipe until `+VTX` answers `CONNECT`; a recording's
     /// first samples come after `+VRX`'s).
     ///
+    /// Only on a modem with the voice class (`get_id` answers NODEVICE for `wave/*` on others).
+    ///
     /// # Errors
-    /// `OPERATIONUNAVAIL` without the voice class; `INVALCALLSTATE` unless the call is a
-    /// CONNECTED voice call; `RESOURCEUNAVAIL` while the other direction (or this one) streams.
+    /// `INVALCALLSTATE` unless the call is a CONNECTED voice call; `RESOURCEUNAVAIL` while the
+    /// other direction (or this one) streams.
     pub(super) fn start_audio(
         &mut self,
         handle: tsp_sdk::spi::CallHandle,
@@ -253,6 +271,7 @@ impl super::LineTask {
         };
         let parsed = audio.stream.feed(bytes);
         if !parsed.samples.is_empty()
+            && audio.step == Step::Streaming
             && let Some(data) = self.data.as_mut()
         {
             data.push(bytes::Bytes::from(parsed.samples));
@@ -286,6 +305,29 @@ impl super::LineTask {
         }
     }
 
+    /// The call ended under the audio (DISCONNECTED): the modem stops at once and the audio ends
+    /// at its final result, the application's stream closed now.
+    pub(super) fn abandon_audio(&mut self) {
+        self.data = None;
+        let Some(audio) = self.audio.as_mut() else {
+            return;
+        };
+        match audio.step {
+            Step::Streaming => {
+                audio.step = Step::Ending;
+                audio.stream.dte_ended();
+                let end = audio.direction.abandon();
+                let now = self.clock.now();
+                if let Err(e) = self.driver.engine_mut().write_data(end, now) {
+                    tracing::warn!(error = %e, "cannot end the audio");
+                }
+            }
+            Step::Ending => {}
+            // Set-up commands still to answer: the hang-up that follows takes the port back.
+            Step::Query(_) | Step::Select(_) | Step::Start(_) => self.audio = None,
+        }
+    }
+
     /// The application closed its stream: the end of the samples goes to the modem, which
     /// answers `OK` when done (the audio ends then, in [`audio_from_modem`](Self::audio_from_modem)).
     pub(super) fn end_audio(&mut self) {
@@ -295,6 +337,7 @@ impl super::LineTask {
         match audio.step {
             Step::Streaming => {
                 audio.step = Step::Ending;
+                audio.stream.dte_ended();
                 let end = audio.direction.end();
                 let now = self.clock.now();
                 if let Err(e) = self.driver.engine_mut().write_data(&end, now) {

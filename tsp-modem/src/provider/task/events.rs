@@ -42,7 +42,10 @@ impl LineTask {
                     self.start_hangup(None, false);
                 }
             }
-            Event::StrayResult(result) => tracing::debug!(%result, "stray result skipped"),
+            Event::StrayResult(result) => {
+                tracing::debug!(%result, "stray result skipped");
+                self.hangup_heard_end();
+            }
             Event::DleEvent(code) => self.on_dle_event(code),
         }
     }

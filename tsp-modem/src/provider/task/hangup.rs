@@ -8,8 +8,9 @@ use super::{DTR_LOW, LineTask};
 use crate::at::{AtError, Command, CommandId, Mode, Response};
 use crate::transport::DriverError;
 
-/// A hang-up in progress: DTR drop where the port has DTR, else abort the attempt in progress
-/// or `+++`, then `ATH`.
+/// A hang-up in progress: DTR drop where the port has DTR, else abort the attempt in progress,
+/// take the port back from an application's protocol (a fax call's T.30, a voice stream: its
+/// end, then up to 2 s for its final result) or `+++`, then `ATH`.
 #[derive(Debug)]
 pub(crate) struct Hangup {
     /// The drop to complete when done.
@@ -28,7 +29,16 @@ pub(crate) struct Hangup {
     hung_up_blind: bool,
     /// `+++` escapes tried so far.
     escapes: u8,
+    /// What ends the application's protocol if passthrough is on (task::audio's end for a
+    /// voice stream, `<DLE><ETX>` otherwise), and, once written, until when its final result
+    /// is waited for before `ATH`.
+    passthrough_end: Vec<u8>,
+    ending_until: Option<std::time::Instant>,
 }
+
+/// How long a hang-up waits for the final result after taking the port back from passthrough
+/// (the modem finishing `+VTX` after `<DLE><CAN>`, or abandoning a reception).
+const PASSTHROUGH_END_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How long a dial or answer may ignore the abort character before `ATH` is written over it
 /// (spandsp-based modems such as iaxmodem ignore a lone character while dialing but take `ATH`).
@@ -57,7 +67,10 @@ impl LineTask {
             return;
         }
         self.data = None;
-        self.audio = None;
+        let passthrough_end = self
+            .audio
+            .take()
+            .map_or_else(|| vec![0x10, 0x03], |a| a.direction.abandon().to_vec());
         if let Some(call) = self.call.as_mut() {
             call.next = None;
         }
@@ -71,12 +84,17 @@ impl LineTask {
             aborted: None,
             hung_up_blind: false,
             escapes: 0,
+            passthrough_end,
+            ending_until: None,
         });
     }
 
     /// When the hang-up next needs a look without new input: the end of [`ABORT_WAIT`].
     pub(super) fn hangup_due(&self) -> Option<std::time::Instant> {
         let h = self.hangup.as_ref()?;
+        if h.ending_until.is_some() {
+            return h.ending_until;
+        }
         match (h.aborted, h.hung_up_blind) {
             (Some(at), false) => Some(at + ABORT_WAIT),
             _ => None,
@@ -106,9 +124,11 @@ impl LineTask {
             self.driver.cycle_dtr(DTR_LOW).await?;
             return Ok(true);
         }
-        if self.driver.engine().passthrough() {
-            self.driver.end_passthrough().await?;
-            return Ok(true);
+        if let Some(until) = h.ending_until {
+            if self.clock.now() < until {
+                return Ok(false);
+            }
+            h.ending_until = None;
         }
         match self.driver.engine().in_flight() {
             Some(Command::Dial { .. } | Command::Answer) => {
@@ -129,8 +149,17 @@ impl LineTask {
                 }
             }
             Some(_) => return Ok(false),
-            None if self.driver.engine().queued() > 0 => return Ok(false),
             None => {}
+        }
+        if self.driver.engine().passthrough() {
+            // The application's protocol ends first (its final result is waited for, briefly).
+            let end = std::mem::take(&mut h.passthrough_end);
+            h.ending_until = Some(self.clock.now() + PASSTHROUGH_END_WAIT);
+            self.driver.end_passthrough(&end).await?;
+            return Ok(true);
+        }
+        if self.driver.engine().queued() > 0 {
+            return Ok(false);
         }
         let (command, step) = match self.driver.engine().mode() {
             Mode::Data => (Command::Escape, Step::Escape),
@@ -149,6 +178,15 @@ impl LineTask {
             }
         }
         Ok(true)
+    }
+
+    /// A final result nobody asked for: the end of passthrough a hang-up waits for.
+    pub(super) fn hangup_heard_end(&mut self) {
+        if let Some(h) = self.hangup.as_mut()
+            && h.ending_until.take().is_some()
+        {
+            tracing::debug!(port = %self.port, "the application's protocol ended");
+        }
     }
 
     pub(super) fn hangup_step_done(&mut self, result: Result<Response, AtError>) {

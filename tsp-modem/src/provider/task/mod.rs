@@ -276,7 +276,10 @@ impl LineTask {
             && engine.in_flight().is_none()
             && self.hangup.is_none();
         let lost = self.lost;
+        // A closed audio stream is not read again while the modem finishes (task::audio).
+        let ending = self.audio.as_ref().is_some_and(audio::Audio::ending);
         let (to_app, from_app) = match self.data.as_ref() {
+            Some(_) if ending => (false, false),
             Some(d) => (d.has_output(), accepts_data),
             None => (false, false),
         };
@@ -356,8 +359,12 @@ impl LineTask {
             state,
             CallStateChange::Idle | CallStateChange::Disconnected(_)
         ) {
-            self.data = None;
-            self.audio = None;
+            if state == CallStateChange::Idle {
+                self.data = None;
+                self.audio = None;
+            } else {
+                self.abandon_audio();
+            }
             self.cancel_generation();
         }
     }
