@@ -211,6 +211,36 @@ async fn ctrl_c_and_sigterm_stop_it_cleanly() {
 }
 
 #[tokio::test]
+async fn with_no_commands_closed_stdin_does_not_stop_it_and_sigterm_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tsp_sim(&[
+        "--modems",
+        "1",
+        "--no-commands",
+        "--link-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    drop(child.stdin.take()); // as in the background: end of input at once
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    lines_until(&mut out, "seed").await;
+    // Still serving its modem after end of input.
+    let mut port = tokio_serial::new(link(dir.path(), 0).to_string_lossy(), 115_200)
+        .open_native_async()
+        .unwrap();
+    port.write_all(b"AT\r").await.unwrap();
+    expect(&mut port, "OK").await;
+    let pid = child.id().unwrap().to_string();
+    let kill = std::process::Command::new("kill")
+        .arg(&pid)
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = exit_status(&mut child).await;
+    assert!(status.success(), "{status}");
+    assert!(std::fs::symlink_metadata(link(dir.path(), 0)).is_err());
+}
+
+#[tokio::test]
 async fn quit_stops_it_and_a_bad_config_file_is_named_in_the_error() {
     let mut child = tsp_sim(&["--modems", "1"]);
     let mut stdin = child.stdin.take().unwrap();

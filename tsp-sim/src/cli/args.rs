@@ -103,6 +103,11 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub link_dir: Option<PathBuf>,
 
+    /// Read no commands from stdin: run until Ctrl-C or SIGTERM (in the background with `&`,
+    /// where stdin is closed or belongs to the shell, or as a service)
+    #[arg(long)]
+    pub no_commands: bool,
+
     /// More diagnostics on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -34,6 +34,12 @@ pub fn init_logging(verbose: u8) {
 pub async fn run(args: &Args) -> Result<(), CliError> {
     let setup = args.setup()?;
     let (tx, rx) = mpsc::channel(16);
+    if args.no_commands {
+        // No reader and a sender kept: input never ends, only a signal stops the session.
+        let result = run_with_input(&setup, rx, &mut io::stdout(), &mut io::stderr()).await;
+        drop(tx);
+        return result;
+    }
     // Stdin is read on a plain thread: a blocking read cannot be cancelled, and a thread left
     // blocked there must not hold up the exit after Ctrl-C.
     std::thread::Builder::new()
