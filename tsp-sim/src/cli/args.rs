@@ -28,7 +28,7 @@ Examples:
   picocom -b 115200 /tmp/sim/ttySIM0        (type ATDT5550101)
   chat -s -V '' AT OK ATDT5550101 CONNECT '' </dev/pts/3 >/dev/pts/3
 
-Commands on stdin (type `help` once it runs):
+Commands on stdin (type `help` once it runs; none with --no-commands, for `&`):
   ring LINE [FROM]   a scripted caller (a data modem) rings LINE; FROM is its caller ID
   waiting LINE       a second caller reaches LINE during its call (call waiting)
   hangup LINE        the far end of LINE's call (or the caller ringing it) hangs up
