@@ -21,29 +21,44 @@ use tsp_sim::network::{Network, TimeScale};
 use tsp_sim::pty::PtyLink;
 use tsp_sim::sim::Sim;
 
-#[tokio::test]
-async fn a_data_call_over_a_pty_connects_carries_bytes_and_hangs_up() {
+/// The provider on a pty to a `modem` on line OURS (the network 50 times faster than life),
+/// `far` on line FAR; not opened yet.
+async fn pty_world(
+    seed: u64,
+    modem: Profile,
+    far: tsp_sim::far_end::ScriptedParty,
+    location: Location,
+) -> (World, PtyLink) {
     let mut network = Network::builder()
-        .seed(5)
+        .seed(seed)
         .time_scale(TimeScale::new(0.02).unwrap())
         .build(Instant::now());
     let ours = network.add_line(LineConfig::new(OURS));
-    let far = network.add_line(LineConfig::new(FAR));
-    let device = network
-        .attach_device(ours, SimModem::new(Profile::usr5637()))
-        .unwrap();
-    network.attach_party(far, data_answerer(1)).unwrap();
+    let far_line = network.add_line(LineConfig::new(FAR));
+    let device = network.attach_device(ours, SimModem::new(modem)).unwrap();
+    network.attach_party(far_line, far).unwrap();
     let sim = Sim::start(network);
     let pty = PtyLink::spawn(&sim, device).unwrap();
     let opener = Arc::new(SerialPortOpener::new(pty.path(), 115_200));
-    let config = ModemLineConfig::new("pty line", opener)
-        .with_location(Location::default().with_cancel_call_waiting("*70"));
-    let mut world = World::with_provider(
-        sim.clone(),
+    let config = ModemLineConfig::new("pty line", opener).with_location(location);
+    let world = World::with_provider(
+        sim,
         ModemProvider::new(vec![config]),
         device,
         ours,
-        far,
+        far_line,
+    )
+    .await;
+    (world, pty)
+}
+
+#[tokio::test]
+async fn a_data_call_over_a_pty_connects_carries_bytes_and_hangs_up() {
+    let (mut world, pty) = pty_world(
+        5,
+        Profile::usr5637(),
+        data_answerer(1),
+        Location::default().with_cancel_call_waiting("*70"),
     )
     .await;
     world.open().await.unwrap();
@@ -111,28 +126,9 @@ async fn a_data_call_over_a_pty_connects_carries_bytes_and_hangs_up() {
 
 #[tokio::test]
 async fn dropping_a_voice_call_while_it_records_ends_the_recording_then_hangs_up() {
-    let mut network = Network::builder()
-        .seed(6)
-        .time_scale(TimeScale::new(0.02).unwrap())
-        .build(Instant::now());
-    let ours = network.add_line(LineConfig::new(OURS));
-    let far = network.add_line(LineConfig::new(FAR));
-    let device = network
-        .attach_device(ours, SimModem::new(Profile::v250()))
-        .unwrap();
-    network.attach_party(far, voice_answerer()).unwrap();
-    let sim = Sim::start(network);
-    let pty = PtyLink::spawn(&sim, device).unwrap();
-    let opener = Arc::new(SerialPortOpener::new(pty.path(), 115_200));
-    let config = ModemLineConfig::new("pty line", opener);
-    let mut world = World::with_provider(
-        sim.clone(),
-        ModemProvider::new(vec![config]),
-        device,
-        ours,
-        far,
-    )
-    .await;
+    let (mut world, pty) =
+        pty_world(6, Profile::v250(), voice_answerer(), Location::default()).await;
+    let device = world.device;
     world.open().await.unwrap();
     let params = CallParams {
         media_mode: tsp_sdk::MediaModes::AUTOMATEDVOICE,

@@ -62,10 +62,10 @@ impl Direction {
     }
 
     /// What the DTE sends to end the samples (V.253 9.5.3, 9.6.3).
-    pub(crate) fn end(self) -> [u8; 2] {
+    pub(crate) fn end(self) -> &'static [u8] {
         match self {
-            Direction::Play => [DLE, ETX],
-            Direction::Record => [DLE, b'!'],
+            Direction::Play => &[DLE, ETX],
+            Direction::Record => &[DLE, b'!'],
         }
     }
 }
@@ -314,17 +314,25 @@ impl super::LineTask {
         };
         match audio.step {
             Step::Streaming => {
-                audio.step = Step::Ending;
-                audio.stream.dte_ended();
                 let end = audio.direction.abandon();
-                let now = self.clock.now();
-                if let Err(e) = self.driver.engine_mut().write_data(end, now) {
-                    tracing::warn!(error = %e, "cannot end the audio");
-                }
+                self.stop_streaming(end);
             }
             Step::Ending => {}
             // Set-up commands still to answer: the hang-up that follows takes the port back.
             Step::Query(_) | Step::Select(_) | Step::Start(_) => self.audio = None,
+        }
+    }
+
+    /// Streaming → ending: `end` goes to the modem, whose final result then ends the audio.
+    fn stop_streaming(&mut self, end: &[u8]) {
+        let Some(audio) = self.audio.as_mut() else {
+            return;
+        };
+        audio.step = Step::Ending;
+        audio.stream.dte_ended();
+        let now = self.clock.now();
+        if let Err(e) = self.driver.engine_mut().write_data(end, now) {
+            tracing::warn!(error = %e, "cannot end the audio");
         }
     }
 
@@ -336,13 +344,8 @@ impl super::LineTask {
         };
         match audio.step {
             Step::Streaming => {
-                audio.step = Step::Ending;
-                audio.stream.dte_ended();
                 let end = audio.direction.end();
-                let now = self.clock.now();
-                if let Err(e) = self.driver.engine_mut().write_data(&end, now) {
-                    tracing::warn!(error = %e, "cannot end the audio");
-                }
+                self.stop_streaming(end);
             }
             Step::Ending => {}
             // Not started yet: ended as soon as it starts.
