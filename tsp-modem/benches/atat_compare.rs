@@ -86,8 +86,8 @@ fn run_tsp(input: &[u8], chunk: usize) -> Counts {
         while !rest.is_empty() {
             let taken = d.push(rest);
             rest = &rest[taken..];
-            while let Some(got) = d.next_line(&ctx) {
-                match got.line {
+            while let Some(got) = d.next_line(&ctx).as_ref() {
+                match &got.line {
                     Line::Result(FinalResult::Ok | FinalResult::Connect(_)) => c.successes += 1,
                     Line::Result(_) => c.failures += 1,
                     Line::Ring(_) | Line::CallerId(_) => c.unsolicited += 1,

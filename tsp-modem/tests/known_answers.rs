@@ -41,7 +41,7 @@ fn unsolicited(bytes: &[u8]) -> Vec<Event> {
     h.take_events()
 }
 
-fn number(n: &str) -> Option<CidValue> {
+fn number(n: &str) -> Option<CidValue<'_>> {
     Some(CidValue::Present(n.into()))
 }
 

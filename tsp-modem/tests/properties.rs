@@ -175,12 +175,12 @@ proptest! {
     #[test]
     fn caller_id_fields_round_trip(value in "[A-Z0-9][A-Z0-9 .]{0,20}[A-Z0-9]", kind in 0u8..6) {
         let field = match kind {
-            0 => CallerIdField::Date(value),
-            1 => CallerIdField::Time(value),
+            0 => CallerIdField::Date(value.as_str().into()),
+            1 => CallerIdField::Time(value.as_str().into()),
             2 => CallerIdField::Number(CidValue::from_text(&value)),
             3 => CallerIdField::Name(CidValue::from_text(&value)),
-            4 => CallerIdField::Message(value),
-            _ => CallerIdField::Called(value),
+            4 => CallerIdField::Message(value.as_str().into()),
+            _ => CallerIdField::Called(value.as_str().into()),
         };
         let line = format!("{field}\r\n");
         let (_, parsed) = tsp_modem::at::parse::caller_id(line.as_bytes()).unwrap();
@@ -193,10 +193,10 @@ proptest! {
             Ring::default(),
             Ring { tag: Some(RingTag::Number(n)), ..Ring::default() },
             Ring { tag: Some(RingTag::Letter(letter.chars().next().unwrap())), ..Ring::default() },
-            Ring { caller: Some(digits.clone()), ..Ring::default() },
-            Ring { called: Some(digits.clone()), ..Ring::default() },
-            Ring { caller: Some(digits.clone()), called: Some("42".into()), ..Ring::default() },
-            Ring { tag: Some(RingTag::Number(n)), caller: Some(digits.clone()), called: None },
+            Ring { caller: Some(digits.as_str().into()), ..Ring::default() },
+            Ring { called: Some(digits.as_str().into()), ..Ring::default() },
+            Ring { caller: Some(digits.as_str().into()), called: Some("42".into()), ..Ring::default() },
+            Ring { tag: Some(RingTag::Number(n)), caller: Some(digits.as_str().into()), called: None },
         ];
         for ring in rings {
             let line = format!("{ring}\r\n");

@@ -5,13 +5,24 @@ use super::parse::{self, CR, LF, Line, ParseContext};
 
 /// One line out of the digester.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Digested {
-    /// The classified line.
-    pub line: Line,
+pub struct Digested<'a> {
+    /// The classified line, borrowing the digester's buffer ([`Digested::into_owned`] to keep it).
+    pub line: Line<'a>,
     /// The byte that ended it (CR or LF); after a CR, an LF may still follow.
     pub terminator: u8,
     /// The line was a numeric result code (`0<CR>`), so the modem is in `V0`.
     pub numeric: bool,
+}
+
+impl Digested<'_> {
+    /// The same line, owning its text.
+    pub fn into_owned(self) -> Digested<'static> {
+        Digested {
+            line: self.line.into_owned(),
+            terminator: self.terminator,
+            numeric: self.numeric,
+        }
+    }
 }
 
 /// Buffers received bytes until they form a line, and classifies each line with
@@ -26,6 +37,9 @@ pub struct Digester {
     /// taking a line costs no copy).
     buf: Vec<u8>,
     start: usize,
+    /// How many bytes from `start` are known to hold no `<S3>`/`<S4>`: a partial line is
+    /// searched once, not again from its start after every push.
+    unterminated: usize,
     max_line: usize,
     skipping: bool,
     device: std::sync::Arc<str>,
@@ -38,6 +52,7 @@ impl Digester {
         Self {
             buf: Vec::with_capacity(max_line),
             start: 0,
+            unterminated: 0,
             max_line,
             skipping: false,
             device,
@@ -84,67 +99,92 @@ impl Digester {
     fn clear(&mut self) {
         self.buf.clear();
         self.start = 0;
+        self.unterminated = 0;
     }
 
-    /// Marks `n` more bytes as digested.
-    fn consume(&mut self, n: usize) {
-        self.start += n;
-        if self.start >= self.buf.len() {
-            self.clear();
-        }
-    }
-
-    /// The next complete line, if the buffer holds one.
-    pub fn next_line(&mut self, ctx: &ParseContext<'_>) -> Option<Digested> {
+    /// The next complete line, if the buffer holds one. The line borrows the buffer until the
+    /// next [`Digester::push`].
+    ///
+    /// In verbose mode a line is complete at its first `<S3>` or `<S4>` (found with `memchr2`,
+    /// each byte searched once however the line arrives), and only then classified. With [`ParseContext::numeric`] the streaming grammar runs on the buffer as
+    /// it stands, because a numeric code's CR at the end of the input is complete only when the
+    /// line is idle (V.250 5.7.1).
+    pub fn next_line(&mut self, ctx: &ParseContext<'_>) -> Option<Digested<'_>> {
+        // Only `start` changes here, never `buf`, so the line returned can borrow `buf`.
         loop {
             let live = &self.buf[self.start..];
-            if live.is_empty() {
+            let Some(body) = live
+                .iter()
+                .position(|&b| !matches!(b, CR | LF | b' ' | b'\t' | 0))
+            else {
+                // Nothing but header bytes: they would be skipped anyway, and keeping them
+                // could fill the buffer with blank lines.
+                self.start = self.buf.len();
+                self.unterminated = 0;
                 return None;
-            }
-            let (consumed, line) = match parse::response_line(live, ctx) {
-                Ok((rest, line)) => (live.len() - rest.len(), line),
-                Err(nom::Err::Incomplete(_)) => {
-                    // A buffer of nothing but header bytes can be dropped: they would be skipped
-                    // anyway, and keeping them could fill the buffer with blank lines.
-                    if matches!(parse::header(live), Err(nom::Err::Incomplete(_))) {
-                        self.clear();
-                    }
+            };
+            if !ctx.numeric {
+                let from = body.max(self.unterminated);
+                let Some(found) = memchr::memchr2(CR, LF, &live[from..]) else {
+                    self.unterminated = live.len();
                     return None;
+                };
+                let end = from + found;
+                self.start += end + 1;
+                self.unterminated = 0;
+                if parse::is_garbage(&live[body..end]) {
+                    // It would classify as empty text: no keyword starts without a letter.
+                    self.skip_garbage(&live[body..end]);
+                    continue;
                 }
+                // Digits alone are information text in verbose mode, never a numeric code.
+                return Some(Digested {
+                    line: parse::classify(&live[body..=end]),
+                    terminator: live[end],
+                    numeric: false,
+                });
+            }
+            let parsed =
+                parse::response_line(live, ctx).map(|(rest, line)| (live.len() - rest.len(), line));
+            let (consumed, line) = match parsed {
+                Ok(parsed) => parsed,
+                Err(nom::Err::Incomplete(_)) => return None,
                 Err(_) => {
                     // The grammar ends in a catch-all, so this is unreachable in practice; drop
                     // the line rather than stall.
-                    let end = live
-                        .iter()
-                        .position(|&b| b == CR || b == LF)
-                        .map_or(live.len(), |p| p + 1);
+                    let end = memchr::memchr2(CR, LF, live).map_or(live.len(), |p| p + 1);
                     tracing::warn!(device = %self.device, "skipping an unparsable line");
-                    self.consume(end);
+                    self.start += end;
+                    self.unterminated = 0;
                     continue;
                 }
             };
             let raw = &live[..consumed];
-            let terminator = raw.last().copied().unwrap_or(CR);
+            self.start += consumed;
+            self.unterminated = 0;
+            if matches!(&line, Line::Text(t) if t.is_empty()) {
+                self.skip_garbage(raw);
+                continue;
+            }
             let numeric = !matches!(line, Line::Text(_)) && {
                 let body = raw.trim_ascii();
                 !body.is_empty() && body.iter().all(u8::is_ascii_digit)
             };
-            if matches!(&line, Line::Text(t) if t.is_empty()) {
-                tracing::warn!(
-                    device = %self.device,
-                    raw = ?String::from_utf8_lossy(raw),
-                    "skipping a garbage line"
-                );
-                self.consume(consumed);
-                continue;
-            }
-            self.consume(consumed);
             return Some(Digested {
                 line,
-                terminator,
+                terminator: raw.last().copied().unwrap_or(CR),
                 numeric,
             });
         }
+    }
+
+    #[cold]
+    fn skip_garbage(&self, raw: &[u8]) {
+        tracing::warn!(
+            device = %self.device,
+            raw = ?String::from_utf8_lossy(raw),
+            "skipping a garbage line"
+        );
     }
 
     /// Removes and returns the bytes not yet part of a line (on a switch to data mode).
@@ -153,6 +193,7 @@ impl Digester {
         let mut taken = std::mem::take(&mut self.buf);
         taken.drain(..self.start);
         self.start = 0;
+        self.unterminated = 0;
         taken
     }
 
@@ -173,25 +214,73 @@ mod tests {
     use super::*;
     use crate::at::parse::{FinalResult, NumericTable};
 
-    fn digest(input: &[u8]) -> Vec<Line> {
-        let table = NumericTable::default();
-        let ctx = ParseContext {
+    /// Verbose mode, as the digester sees it between two reads.
+    fn verbose(table: &NumericTable) -> ParseContext<'_> {
+        ParseContext {
             numeric: false,
-            table: &table,
+            table,
             idle: false,
-        };
-        let mut d = Digester::new(32, "test".into());
+        }
+    }
+
+    /// The lines of `input` fed in `chunk`-byte pieces to a digester of `max_line` bytes, whose
+    /// memory is checked after every push.
+    fn digest_in(input: &[u8], chunk: usize, max_line: usize) -> Vec<Line<'static>> {
+        let table = NumericTable::default();
+        let ctx = verbose(&table);
+        let mut d = Digester::new(max_line, "test".into());
         let mut out = Vec::new();
-        let mut input = input;
-        while !input.is_empty() {
-            let n = d.push(input);
-            input = &input[n..];
-            while let Some(l) = d.next_line(&ctx) {
-                out.push(l.line);
+        for mut piece in input.chunks(chunk) {
+            while !piece.is_empty() {
+                let n = d.push(piece);
+                piece = &piece[n..];
+                while let Some(l) = d.next_line(&ctx) {
+                    out.push(l.line.into_owned());
+                }
+                assert!(d.len() <= max_line);
             }
-            assert!(d.len() <= 32);
         }
         out
+    }
+
+    fn digest(input: &[u8]) -> Vec<Line<'static>> {
+        digest_in(input, input.len().max(1), 32)
+    }
+
+    /// The streaming grammar run over the whole input at once: what the digester must agree
+    /// with, however the input is cut.
+    fn by_the_grammar(mut input: &[u8]) -> Vec<Line<'_>> {
+        let table = NumericTable::default();
+        let ctx = verbose(&table);
+        let mut out = Vec::new();
+        while let Ok((rest, line)) = parse::response_line(input, &ctx) {
+            if !matches!(&line, Line::Text(t) if t.is_empty()) {
+                out.push(line);
+            }
+            input = rest;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_cut_of_the_input_gives_the_lines_the_grammar_reads(
+            units in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just(b"\r\n".to_vec()),
+                proptest::strategy::Just(b"\r".to_vec()),
+                proptest::strategy::Just(b"OK".to_vec()),
+                proptest::strategy::Just(b"CONNECT 33600/ARQ".to_vec()),
+                proptest::strategy::Just(b"NMBR = 5551234".to_vec()),
+                proptest::strategy::Just(b"RING".to_vec()),
+                proptest::strategy::Just(b"no carrier ".to_vec()),
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 1..8),
+            ], 0..24),
+            chunk in 1usize..40,
+        ) {
+            let input = units.concat();
+            let got = digest_in(&input, chunk, 4096);
+            proptest::prop_assert_eq!(got, by_the_grammar(&input));
+        }
     }
 
     #[test]

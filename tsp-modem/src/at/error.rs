@@ -48,7 +48,7 @@ pub enum AtError {
         /// The command.
         command: String,
         /// The final result code, e.g. `ERROR`, `BUSY`, `NO CARRIER`.
-        result: FinalResult,
+        result: FinalResult<'static>,
         /// Information text received before the result.
         info: Vec<String>,
     },

@@ -22,11 +22,11 @@ impl fmt::Display for CommandId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// `OK` or `CONNECT …` (other results are [`AtError::Rejected`]).
-    pub result: FinalResult,
+    pub result: FinalResult<'static>,
     /// Information text lines, in order, cleaned (`ATI3` banners, `+FCLASS` lists, `S07:050`).
     pub info: Vec<String>,
     /// Intermediate result codes (`CARRIER`, `PROTOCOL:`, `FAX`…), in order.
-    pub intermediates: Vec<Intermediate>,
+    pub intermediates: Vec<Intermediate<'static>>,
 }
 
 /// How a data call's end was noticed.
@@ -58,10 +58,10 @@ pub enum Event {
         /// The command's id.
         id: CommandId,
         /// What arrived.
-        intermediate: Intermediate,
+        intermediate: Intermediate<'static>,
     },
     /// `RING`.
-    Ring(Ring),
+    Ring(Ring<'static>),
     /// A complete caller-ID record.
     CallerId(CallerId),
     /// `DRON` / `DROF`.
@@ -69,7 +69,7 @@ pub enum Event {
     /// The data call (or the online command state) ended.
     CarrierLost(CarrierLoss),
     /// `CONNECT` with no command waiting for it (auto-answer with `S0` > 0): now in data mode.
-    Connected(Connect),
+    Connected(Connect<'static>),
     /// Bytes received in data mode.
     Data(Bytes),
     /// Information text with no command in flight (vendor reports such as
@@ -80,10 +80,10 @@ pub enum Event {
         /// The command it answers.
         command: Command,
         /// The result.
-        result: FinalResult,
+        result: FinalResult<'static>,
     },
     /// A result code that answers nothing known (a stale `OK` after a DTR drop); skipped.
-    StrayResult(FinalResult),
+    StrayResult(FinalResult<'static>),
     /// A `<DLE>`-shielded event in command state: a voice modem's report (ITU V.253 Table 16)
     /// of what it heard, by its code: a DTMF digit `0`–`9`, `*`, `#`, `A`–`D`; `b` busy, `d`
     /// dial tone, `a` answer tone, `c` fax calling, `e` data calling, `s`/`q` silence, `R` ring.

@@ -59,7 +59,7 @@ pub(crate) fn disconnected(mode: DisconnectMode, version: Version) -> CallStateC
 mod tests {
     use super::*;
 
-    fn rejected(result: FinalResult) -> AtError {
+    fn rejected(result: FinalResult<'static>) -> AtError {
         AtError::Rejected {
             device: "sim".into(),
             command: "ATD".into(),
@@ -68,7 +68,7 @@ mod tests {
         }
     }
 
-    fn modes(result: FinalResult, waited: u64, version: Version) -> Vec<CallStateChange> {
+    fn modes(result: FinalResult<'static>, waited: u64, version: Version) -> Vec<CallStateChange> {
         not_connected(
             &rejected(result),
             Duration::from_secs(waited),

@@ -59,7 +59,7 @@ impl Engine {
                 table: &self.cfg.quirks.numeric_codes,
                 idle,
             };
-            let Some(line) = self.digester.next_line(&ctx) else {
+            let Some(line) = self.digester.next_line(&ctx).map(Digested::into_owned) else {
                 break;
             };
             self.on_line(line, now);
@@ -71,7 +71,7 @@ impl Engine {
             (self.accept_numeric() && !self.digester.is_empty()).then(|| now + NUMERIC_IDLE);
     }
 
-    fn on_line(&mut self, digested: Digested, now: Instant) {
+    fn on_line(&mut self, digested: Digested<'static>, now: Instant) {
         let Digested {
             line,
             terminator,
@@ -85,7 +85,7 @@ impl Engine {
             }
             Line::RingCadence(c) => self.push_event(Event::RingCadence(c)),
             Line::CallerId(field) => self.add_caller_id(field, now),
-            Line::Text(text) => self.on_text(text),
+            Line::Text(text) => self.on_text(text.into_owned()),
             Line::Intermediate(i) => match self.in_flight.as_mut() {
                 Some(f) => {
                     f.intermediates.push(i.clone());
@@ -110,7 +110,7 @@ impl Engine {
         }
     }
 
-    fn add_caller_id(&mut self, field: CallerIdField, now: Instant) {
+    fn add_caller_id(&mut self, field: CallerIdField<'_>, now: Instant) {
         if self.caller_id.as_ref().is_some_and(|(r, _)| r.has(&field)) {
             self.flush_caller_id();
         }
@@ -151,7 +151,7 @@ impl Engine {
         }
     }
 
-    fn on_result(&mut self, result: FinalResult, lf_may_follow: bool, now: Instant) {
+    fn on_result(&mut self, result: FinalResult<'static>, lf_may_follow: bool, now: Instant) {
         if self.drain_until.is_some_and(|d| now < d) {
             tracing::debug!(device = %self.cfg.device, %result, "result during DTR drain; skipped");
             self.not_mine(result, now);
@@ -178,7 +178,7 @@ impl Engine {
     }
 
     /// A result code that belongs to no command in flight: a late answer, or stray.
-    fn not_mine(&mut self, result: FinalResult, now: Instant) {
+    fn not_mine(&mut self, result: FinalResult<'static>, now: Instant) {
         match self.pop_owed(now) {
             Some(command) => {
                 tracing::debug!(
@@ -206,7 +206,7 @@ impl Engine {
     }
 
     /// A result code with no command in flight.
-    fn idle_result(&mut self, result: FinalResult, lf_may_follow: bool, now: Instant) {
+    fn idle_result(&mut self, result: FinalResult<'static>, lf_may_follow: bool, now: Instant) {
         match result {
             FinalResult::NoCarrier if self.absorb_no_carrier => {
                 self.absorb_no_carrier = false;
@@ -248,7 +248,12 @@ impl Engine {
     }
 
     /// The command in flight got its final result.
-    pub(super) fn complete(&mut self, result: FinalResult, lf_may_follow: bool, now: Instant) {
+    pub(super) fn complete(
+        &mut self,
+        result: FinalResult<'static>,
+        lf_may_follow: bool,
+        now: Instant,
+    ) {
         let Some(f) = self.in_flight.take() else {
             return;
         };

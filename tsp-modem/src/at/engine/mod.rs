@@ -82,7 +82,7 @@ struct InFlight {
     attempts: u32,
     echo_seen: bool,
     info: Vec<String>,
-    intermediates: Vec<Intermediate>,
+    intermediates: Vec<Intermediate<'static>>,
     escape: Option<EscapePhase>,
     escape_replay: Vec<u8>,
     /// Bytes received in the guard time after `+++`: data, unless they end with the escape's

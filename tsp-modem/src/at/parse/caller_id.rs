@@ -1,5 +1,6 @@
 //! Caller ID lines (`NMBR = …`, `NMBR=…`, vendor spellings) and the record they add up to.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use nom::branch::alt;
@@ -8,28 +9,38 @@ use nom::character::streaming::space0;
 use nom::combinator::value;
 use nom::{IResult, Parser};
 
-use super::text::{line_end, rest_of_line, text};
+use super::text::{line_end, rest_of_line, text, trim_blanks_end};
 
 /// A caller-ID value that may be withheld.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CidValue {
+pub enum CidValue<'a> {
     /// The number or name as delivered.
-    Present(String),
+    Present(Cow<'a, str>),
     /// `P`: withheld by the caller (private, blocked).
     Private,
     /// `O`: out of area or unavailable.
     Unavailable,
 }
 
-impl CidValue {
+impl<'a> CidValue<'a> {
     /// Reads a value, mapping the documented markers (`P`, `PRIVATE`, `O`, `OUT_OF_AREA`, …).
-    pub fn from_text(value: &str) -> Self {
-        Self::marker(value.trim()).unwrap_or_else(|| Self::Present(value.trim().to_owned()))
+    pub fn from_text(value: &'a str) -> Self {
+        let value = value.trim();
+        Self::marker(value).unwrap_or(Self::Present(Cow::Borrowed(value)))
     }
 
-    /// Reads a value already trimmed (as [`text`] leaves it), keeping its allocation.
-    fn from_trimmed(value: String) -> Self {
+    /// Reads a value already trimmed (as [`text`] leaves it).
+    fn from_trimmed(value: Cow<'a, str>) -> Self {
         Self::marker(&value).unwrap_or(Self::Present(value))
+    }
+
+    /// The same value, owning its text (for keeping past the digester's buffer).
+    pub fn into_owned(self) -> CidValue<'static> {
+        match self {
+            Self::Present(v) => CidValue::Present(Cow::Owned(v.into_owned())),
+            Self::Private => CidValue::Private,
+            Self::Unavailable => CidValue::Unavailable,
+        }
     }
 
     /// The withheld marker `value` spells, in any case.
@@ -53,7 +64,7 @@ impl CidValue {
     }
 }
 
-impl fmt::Display for CidValue {
+impl fmt::Display for CidValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Present(v) => f.write_str(v),
@@ -66,22 +77,37 @@ impl fmt::Display for CidValue {
 /// One caller-ID line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CallerIdField {
+pub enum CallerIdField<'a> {
     /// `DATE = MMDD`.
-    Date(String),
+    Date(Cow<'a, str>),
     /// `TIME = HHMM` (24 h).
-    Time(String),
+    Time(Cow<'a, str>),
     /// `NMBR = …`, `DDN_NMBR= …`, ZyXEL `CALLER NUMBER: …`, `FM:…`; or the reason it is missing.
-    Number(CidValue),
+    Number(CidValue<'a>),
     /// `NAME = …`, ZyXEL `CALLER NAME: …`; or the reason it is missing.
-    Name(CidValue),
+    Name(CidValue<'a>),
     /// `MESG = …`: a parameter the modem did not decode, as ASCII hex.
-    Message(String),
+    Message(Cow<'a, str>),
     /// `NDID=…` (dialled number, Patton `#CID=10`) or ZyXEL ISDN `TO:…`.
-    Called(String),
+    Called(Cow<'a, str>),
 }
 
-impl fmt::Display for CallerIdField {
+impl CallerIdField<'_> {
+    /// The same field, owning its text (for keeping past the digester's buffer).
+    pub fn into_owned(self) -> CallerIdField<'static> {
+        let own = |v: Cow<'_, str>| Cow::Owned(v.into_owned());
+        match self {
+            Self::Date(v) => CallerIdField::Date(own(v)),
+            Self::Time(v) => CallerIdField::Time(own(v)),
+            Self::Number(v) => CallerIdField::Number(v.into_owned()),
+            Self::Name(v) => CallerIdField::Name(v.into_owned()),
+            Self::Message(v) => CallerIdField::Message(own(v)),
+            Self::Called(v) => CallerIdField::Called(own(v)),
+        }
+    }
+}
+
+impl fmt::Display for CallerIdField<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Date(v) => write!(f, "DATE = {v}"),
@@ -107,7 +133,7 @@ enum Tag {
 }
 
 /// The field a tag names, from its value as [`text`] cleaned it (trimmed).
-fn field(tag: Tag, value: String) -> CallerIdField {
+fn field(tag: Tag, value: Cow<'_, str>) -> CallerIdField<'_> {
     match tag {
         Tag::Date => CallerIdField::Date(value),
         Tag::Time => CallerIdField::Time(value),
@@ -121,7 +147,7 @@ fn field(tag: Tag, value: String) -> CallerIdField {
 }
 
 /// A "reason for no number/name" value: `P` private, anything else unavailable.
-fn reason(value: &str) -> CidValue {
+fn reason(value: &str) -> CidValue<'static> {
     match CidValue::marker(value) {
         Some(withheld) => withheld,
         None => CidValue::Unavailable,
@@ -129,7 +155,7 @@ fn reason(value: &str) -> CidValue {
 }
 
 /// `TAG = value` with blanks around `=` optional: the Rockwell/Conexant formatted output.
-fn formatted(input: &[u8]) -> IResult<&[u8], CallerIdField> {
+fn formatted(input: &[u8]) -> IResult<&[u8], CallerIdField<'_>> {
     let (input, tag) = alt((
         value(Tag::Date, tag_no_case("DATE")),
         value(Tag::Time, tag_no_case("TIME")),
@@ -152,8 +178,29 @@ fn formatted(input: &[u8]) -> IResult<&[u8], CallerIdField> {
     Ok((input, field(tag, text(raw))))
 }
 
+/// A complete formatted line (`raw` is the line without its terminator), found with one
+/// `memchr` for the `=`: what [`formatted`] answers, or `None` when the key is no tag.
+pub(super) fn formatted_line(raw: &[u8]) -> Option<CallerIdField<'_>> {
+    let eq = memchr::memchr(b'=', raw)?;
+    let key = trim_blanks_end(&raw[..eq]);
+    const TAGS: &[(&[u8], Tag)] = &[
+        (b"DATE", Tag::Date),
+        (b"TIME", Tag::Time),
+        (b"NMBR", Tag::Number),
+        (b"DDN_NMBR", Tag::Number),
+        (b"NBR", Tag::Number),
+        (b"NAME", Tag::Name),
+        (b"MESG", Tag::Mesg),
+        (b"NDID", Tag::Called),
+    ];
+    let (_, tag) = TAGS
+        .iter()
+        .find(|(name, _)| key.eq_ignore_ascii_case(name))?;
+    Some(field(*tag, text(&raw[eq + 1..])))
+}
+
 /// ZyXEL 1496 labels: `CALLER NUMBER: …`, `CALLER NAME: …`, `REASON FOR NO CALLER NUMBER: …`.
-fn labelled(input: &[u8]) -> IResult<&[u8], CallerIdField> {
+fn labelled(input: &[u8]) -> IResult<&[u8], CallerIdField<'_>> {
     let (input, tag) = alt((
         value(Tag::Number, tag_no_case("CALLER NUMBER:")),
         value(Tag::Number, tag_no_case("CALLER'S NUMBER:")),
@@ -167,15 +214,23 @@ fn labelled(input: &[u8]) -> IResult<&[u8], CallerIdField> {
 }
 
 /// ZyXEL 2864 ISDN `FM:<from> [TO:<to>]`; only the calling number is kept here.
-fn zyxel_isdn(input: &[u8]) -> IResult<&[u8], CallerIdField> {
+fn zyxel_isdn(input: &[u8]) -> IResult<&[u8], CallerIdField<'_>> {
     let (input, (_, _, raw, _)) =
         (tag_no_case("FM:"), space0, rest_of_line, line_end).parse(input)?;
     let line = text(raw);
-    let from = match line.find("TO:") {
-        Some(at) => line[..at].trim(),
-        None => line.trim(),
+    let number = match line {
+        Cow::Borrowed(line) => CidValue::from_text(before_to(line)),
+        Cow::Owned(line) => CidValue::from_text(before_to(&line)).into_owned(),
     };
-    Ok((input, CallerIdField::Number(CidValue::from_text(from))))
+    Ok((input, CallerIdField::Number(number)))
+}
+
+/// The calling part of `FM:<from> [TO:<to>]`.
+fn before_to(line: &str) -> &str {
+    match line.find("TO:") {
+        Some(at) => &line[..at],
+        None => line,
+    }
 }
 
 /// One caller-ID line in any documented spelling.
@@ -186,7 +241,7 @@ fn zyxel_isdn(input: &[u8]) -> IResult<&[u8], CallerIdField> {
 /// area) mean no number. Vendor labels: ZyXEL `CALLER NUMBER:`, `CALLER NAME:`, `REASON FOR NO
 /// CALLER NUMBER:`, ZyXEL ISDN `FM:…`, Kortex `NBR=` (mgetty `cnd.c`). "Split on the first `=`,
 /// trim both sides, … not require NAME."
-pub fn caller_id(input: &[u8]) -> IResult<&[u8], CallerIdField> {
+pub fn caller_id(input: &[u8]) -> IResult<&[u8], CallerIdField<'_>> {
     alt((formatted, labelled, zyxel_isdn)).parse(input)
 }
 
@@ -198,9 +253,9 @@ pub struct CallerId {
     /// `TIME` (HHMM).
     pub time: Option<String>,
     /// The calling number, or why it is missing.
-    pub number: Option<CidValue>,
+    pub number: Option<CidValue<'static>>,
     /// The listing name, or why it is missing (often absent: SDMF service, UK, VoIP adapters).
-    pub name: Option<CidValue>,
+    pub name: Option<CidValue<'static>>,
     /// The dialled number, when the modem reports it.
     pub called: Option<String>,
     /// `MESG` parameters the modem did not decode, as sent.
@@ -209,7 +264,7 @@ pub struct CallerId {
 
 impl CallerId {
     /// True when the field's kind is already in the record (the start of the next record).
-    pub fn has(&self, field: &CallerIdField) -> bool {
+    pub fn has(&self, field: &CallerIdField<'_>) -> bool {
         match field {
             CallerIdField::Date(_) => self.date.is_some(),
             CallerIdField::Time(_) => self.time.is_some(),
@@ -222,18 +277,18 @@ impl CallerId {
 
     /// Adds a field. A `MESG` that carries a number parameter fills a missing number (Bell Canada
     /// lines on Supra/Rockwell modems deliver the number only there, mgetty `cnd.c`).
-    pub fn add(&mut self, field: CallerIdField) {
+    pub fn add(&mut self, field: CallerIdField<'_>) {
         match field {
-            CallerIdField::Date(v) => self.date = Some(v),
-            CallerIdField::Time(v) => self.time = Some(v),
-            CallerIdField::Number(v) => self.number = Some(v),
-            CallerIdField::Name(v) => self.name = Some(v),
-            CallerIdField::Called(v) => self.called = Some(v),
+            CallerIdField::Date(v) => self.date = Some(v.into_owned()),
+            CallerIdField::Time(v) => self.time = Some(v.into_owned()),
+            CallerIdField::Number(v) => self.number = Some(v.into_owned()),
+            CallerIdField::Name(v) => self.name = Some(v.into_owned()),
+            CallerIdField::Called(v) => self.called = Some(v.into_owned()),
             CallerIdField::Message(m) => {
                 if self.number.is_none() {
                     self.number = mesg_number(&m);
                 }
-                self.messages.push(m);
+                self.messages.push(m.into_owned());
             }
         }
     }
@@ -241,7 +296,7 @@ impl CallerId {
 
 /// Decodes the calling number from a `MESG` value: ASCII hex of `type, length, data` parameters
 /// (SDMF/MDMF layout, hayes.md §10.3); type 0x02 or 0x03 is a number, 0x04 the reason for none.
-pub fn mesg_number(hex: &str) -> Option<CidValue> {
+pub fn mesg_number(hex: &str) -> Option<CidValue<'static>> {
     let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     if !digits.len().is_multiple_of(2) {
         return None;
@@ -260,9 +315,9 @@ pub fn mesg_number(hex: &str) -> Option<CidValue> {
         let data = bytes.get(at + 2..at + 2 + len)?;
         match kind {
             0x02 | 0x03 if data.iter().all(u8::is_ascii_digit) && !data.is_empty() => {
-                return Some(CidValue::Present(
+                return Some(CidValue::Present(Cow::Owned(
                     String::from_utf8_lossy(data).into_owned(),
-                ));
+                )));
             }
             0x04 if data.len() == 1 => {
                 return Some(reason(&char::from(data[0]).to_string()));
@@ -278,7 +333,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
-    fn parse(s: &str) -> CallerIdField {
+    fn parse(s: &str) -> CallerIdField<'_> {
         caller_id(s.as_bytes()).unwrap().1
     }
 

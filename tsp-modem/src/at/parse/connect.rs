@@ -1,5 +1,6 @@
 //! `CONNECT` and its text: rate, protocol suffixes, fax.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use nom::IResult;
@@ -13,23 +14,31 @@ use super::text::{CR, LF, line_end, rest_of_line, text};
 /// Built only by parsing ([`connect`] or [`Connect::from_text`]), so the rate always agrees with the
 /// text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Connect {
-    text: String,
+pub struct Connect<'a> {
+    text: Cow<'a, str>,
     rate: Option<u32>,
 }
 
-impl Connect {
+impl<'a> Connect<'a> {
     /// Builds a `CONNECT` from the text after the word (`"33600/ARQ/V34/LAPM/V42BIS"`, `""`,
     /// `"FAX"`); control characters and leading and trailing blanks are dropped, as the parser
     /// does.
-    pub fn from_text(raw: &str) -> Self {
+    pub fn from_text(raw: &'a str) -> Self {
         Self::from_clean(text(raw.as_bytes()))
     }
 
     /// Builds a `CONNECT` from text already cleaned by [`text`].
-    fn from_clean(text: String) -> Self {
+    pub(crate) fn from_clean(text: Cow<'a, str>) -> Self {
         let rate = leading_rate(&text).map(|(rate, _)| rate);
         Self { text, rate }
+    }
+
+    /// The same result, owning its text (for keeping past the digester's buffer).
+    pub fn into_owned(self) -> Connect<'static> {
+        Connect {
+            text: Cow::Owned(self.text.into_owned()),
+            rate: self.rate,
+        }
     }
 
     /// The whole text after `CONNECT` (trimmed); empty for a bare `CONNECT` (X0, fax classes).
@@ -77,7 +86,7 @@ impl Connect {
     }
 }
 
-impl fmt::Display for Connect {
+impl fmt::Display for Connect<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.text.is_empty() {
             f.write_str("CONNECT")
@@ -128,7 +137,7 @@ fn leading_rate(text: &str) -> Option<(u32, usize)> {
 /// V34/LAPM/V42BIS` (USR `&A3`), ZyXEL's two blanks `CONNECT  2400` and `CONNECT 38400/V.32  9600/
 /// MNP5`, `CONNECT FAX`, `CONNECT 115200/V34/LAPM/V42B/TX=28800/RX=28000` (Conexant W3/W4), a bare
 /// `CONNECT` in fax classes (hayes.md §3.3).
-pub fn connect(input: &[u8]) -> IResult<&[u8], Connect> {
+pub fn connect(input: &[u8]) -> IResult<&[u8], Connect<'_>> {
     let (input, _) = tag_no_case("CONNECT")(input)?;
     match input.first() {
         None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
@@ -145,7 +154,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
-    fn parse(s: &str) -> Connect {
+    fn parse(s: &str) -> Connect<'_> {
         connect(s.as_bytes()).unwrap().1
     }
 

@@ -1,5 +1,6 @@
 //! Intermediate result codes: progress reports before a command's final result.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use nom::IResult;
@@ -14,18 +15,18 @@ use super::text::{line_end, rest_of_line, text};
 /// A report the modem sends while a dial or answer is in progress; it never ends the command.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Intermediate {
+pub enum Intermediate<'a> {
     /// `CARRIER <rate>`: the line rate (Rockwell/Conexant `W1`).
     Carrier {
         /// The rate when the text starts with one.
         rate: Option<u32>,
         /// The text after `CARRIER`.
-        text: String,
+        text: Cow<'a, str>,
     },
     /// `PROTOCOL: <LAPM|ALT|NONE…>` (Rockwell/Conexant `W1`).
-    Protocol(String),
+    Protocol(Cow<'a, str>),
     /// `COMPRESSION: <V.42 bis|CLASS 5|NONE>` (Rockwell/Conexant `W1`).
-    Compression(String),
+    Compression(Cow<'a, str>),
     /// `FAX`: adaptive answer detected a fax caller; `CONNECT` follows (Rockwell RC32ACL).
     Fax,
     /// `DATA`: adaptive answer detected a data caller; `CONNECT` follows.
@@ -34,7 +35,25 @@ pub enum Intermediate {
     Ringing,
 }
 
-impl fmt::Display for Intermediate {
+impl Intermediate<'_> {
+    /// The same report, owning its text (for keeping past the digester's buffer).
+    pub fn into_owned(self) -> Intermediate<'static> {
+        let own = |v: Cow<'_, str>| Cow::Owned(v.into_owned());
+        match self {
+            Self::Carrier { rate, text } => Intermediate::Carrier {
+                rate,
+                text: own(text),
+            },
+            Self::Protocol(p) => Intermediate::Protocol(own(p)),
+            Self::Compression(c) => Intermediate::Compression(own(c)),
+            Self::Fax => Intermediate::Fax,
+            Self::Data => Intermediate::Data,
+            Self::Ringing => Intermediate::Ringing,
+        }
+    }
+}
+
+impl fmt::Display for Intermediate<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Carrier { text, .. } => write!(f, "CARRIER {text}"),
@@ -49,7 +68,7 @@ impl fmt::Display for Intermediate {
 
 fn labelled<'a>(
     label: &'static str,
-) -> impl Parser<&'a [u8], Output = String, Error = nom::error::Error<&'a [u8]>> {
+) -> impl Parser<&'a [u8], Output = Cow<'a, str>, Error = nom::error::Error<&'a [u8]>> {
     (tag_no_case(label), space0, rest_of_line, line_end).map(|(_, _, raw, _)| text(raw))
 }
 
@@ -59,7 +78,7 @@ fn labelled<'a>(
 /// `CARRIER`, `PROTOCOL`, `COMPRESSION`, then `CONNECT` (hayes.md §3.3); adaptive answer gives
 /// `FAX` or `DATA` before `CONNECT` (§3.4, HylaFAX `ModemWaitForConnect`); `RINGING` reports
 /// ringback (§3.4).
-pub fn intermediate_result_code(input: &[u8]) -> IResult<&[u8], Intermediate> {
+pub fn intermediate_result_code(input: &[u8]) -> IResult<&[u8], Intermediate<'_>> {
     alt((
         labelled("CARRIER ").map(|text| Intermediate::Carrier {
             rate: super::connect::Connect::from_text(&text).rate(),

@@ -6,16 +6,20 @@
 //! front. The grammar is in V.250 5.7 and hayes.md §2-§3, §10.
 
 mod caller_id;
+mod classify;
 mod connect;
 mod intermediate;
 mod result_code;
 mod ring;
 mod text;
 
+use std::borrow::Cow;
+
 use nom::branch::alt;
 use nom::{IResult, Parser};
 
 pub use caller_id::{CallerId, CallerIdField, CidValue, caller_id, mesg_number};
+pub(crate) use classify::classify;
 pub use connect::{Connect, connect};
 pub use intermediate::{Intermediate, intermediate_result_code};
 pub use result_code::{
@@ -25,20 +29,37 @@ pub use ring::{Ring, RingCadence, RingTag, ring, ring_cadence};
 pub use text::{CR, LF, header, information_text, is_garbage, line_end, text};
 
 /// One line received in command state, classified.
+///
+/// Its text borrows the bytes it was parsed from (`'a`, the digester's buffer) whenever it can;
+/// [`Line::into_owned`] gives a `Line<'static>` to keep.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Line {
+pub enum Line<'a> {
     /// A final result code (`OK`, `CONNECT …`, `BUSY`, numeric `0`…).
-    Result(FinalResult),
+    Result(FinalResult<'a>),
     /// An intermediate result code (`CARRIER`, `PROTOCOL:`, `FAX`, …).
-    Intermediate(Intermediate),
+    Intermediate(Intermediate<'a>),
     /// `RING` in any variant.
-    Ring(Ring),
+    Ring(Ring<'a>),
     /// `DRON=` / `DROF=`.
     RingCadence(RingCadence),
     /// One caller-ID line.
-    CallerId(CallerIdField),
+    CallerId(CallerIdField<'a>),
     /// Information text (also the echo of a command line), cleaned by [`text()`]; never empty.
-    Text(String),
+    Text(Cow<'a, str>),
+}
+
+impl Line<'_> {
+    /// The same line, owning its text (for keeping past the digester's buffer).
+    pub fn into_owned(self) -> Line<'static> {
+        match self {
+            Self::Result(r) => Line::Result(r.into_owned()),
+            Self::Intermediate(i) => Line::Intermediate(i.into_owned()),
+            Self::Ring(r) => Line::Ring(r.into_owned()),
+            Self::RingCadence(c) => Line::RingCadence(c),
+            Self::CallerId(c) => Line::CallerId(c.into_owned()),
+            Self::Text(t) => Line::Text(Cow::Owned(t.into_owned())),
+        }
+    }
 }
 
 /// What the parser needs to know about the modem's current state.
@@ -55,16 +76,18 @@ pub struct ParseContext<'a> {
 
 /// Classified information text; garbage (no printable ASCII) reads as an empty `Text` that the
 /// digester drops.
-fn text_line(input: &[u8]) -> IResult<&[u8], Line> {
-    information_text
-        .map(|raw| {
-            Line::Text(if is_garbage(raw) {
-                String::new()
-            } else {
-                text(raw)
-            })
-        })
-        .parse(input)
+fn text_line(input: &[u8]) -> IResult<&[u8], Line<'_>> {
+    information_text.map(text_of).parse(input)
+}
+
+/// The information text of a line's raw bytes (its terminator dropped); garbage reads as empty.
+#[inline(always)]
+fn text_of(raw: &[u8]) -> Line<'_> {
+    Line::Text(if is_garbage(raw) {
+        Cow::Borrowed("")
+    } else {
+        text(raw)
+    })
 }
 
 /// One response line: the header of blank lines, then the first element that matches.
@@ -73,7 +96,7 @@ fn text_line(input: &[u8]) -> IResult<&[u8], Line> {
 /// (numeric); information text and result codes alternate freely and unsolicited result codes may
 /// come between them. Order of attempts: numeric codes (only with [`ParseContext::numeric`]), final
 /// result codes, `CONNECT`, intermediate codes, `RING`, `DRON`/`DROF`, caller ID, information text.
-pub fn response_line<'i>(input: &'i [u8], ctx: &ParseContext<'_>) -> IResult<&'i [u8], Line> {
+pub fn response_line<'i>(input: &'i [u8], ctx: &ParseContext<'_>) -> IResult<&'i [u8], Line<'i>> {
     let (input, _) = header(input)?;
     if ctx.numeric {
         match numeric_result_code(input, ctx.table, ctx.idle) {
@@ -91,7 +114,7 @@ pub fn response_line<'i>(input: &'i [u8], ctx: &ParseContext<'_>) -> IResult<&'i
 /// more; skipping it changes nothing. The first byte therefore picks the few parsers worth
 /// trying, in the order of [`response_line`], and information text stays the catch-all. (The
 /// full sequence is kept in the tests and checked against this one on arbitrary input.)
-fn element(input: &[u8]) -> IResult<&[u8], Line> {
+pub(crate) fn element(input: &[u8]) -> IResult<&[u8], Line<'_>> {
     let final_result = || final_result_code.map(Line::Result);
     let connect = || connect.map(|c| Line::Result(FinalResult::Connect(c)));
     let intermediate = || intermediate_result_code.map(Line::Intermediate);
@@ -129,7 +152,7 @@ fn element(input: &[u8]) -> IResult<&[u8], Line> {
 
 /// The whole sequence of element parsers, each tried in turn: what [`element`] must agree with.
 #[cfg(test)]
-pub(crate) fn element_by_every_parser(input: &[u8]) -> IResult<&[u8], Line> {
+pub(crate) fn element_by_every_parser(input: &[u8]) -> IResult<&[u8], Line<'_>> {
     alt((
         final_result_code.map(Line::Result),
         connect.map(|c| Line::Result(FinalResult::Connect(c))),
@@ -147,7 +170,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
-    fn lines(mut input: &[u8], numeric: bool) -> Vec<Line> {
+    fn lines(mut input: &[u8], numeric: bool) -> Vec<Line<'_>> {
         let table = NumericTable::default();
         let ctx = ParseContext {
             numeric,
@@ -184,7 +207,7 @@ mod tests {
     }
 
     /// Lines built from every keyword of the grammar, in both cases, cut short and run on.
-    fn keyword_line() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    pub(super) fn keyword_line() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
         use proptest::prelude::*;
         const WORDS: &[&str] = &[
             "OK",

@@ -15,11 +15,11 @@ use super::{Line, ParseContext, response_line};
 /// A final result code: the modem's last word on a command line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum FinalResult {
+pub enum FinalResult<'a> {
     /// `OK` (0).
     Ok,
     /// `CONNECT [<text>]` (1, and vendor codes such as 10 = `CONNECT 2400`).
-    Connect(Connect),
+    Connect(Connect<'a>),
     /// `NO CARRIER` (3).
     NoCarrier,
     /// `ERROR` (4).
@@ -44,7 +44,26 @@ pub enum FinalResult {
     Unobtainable,
 }
 
-impl FinalResult {
+impl FinalResult<'_> {
+    /// The same result, owning its text (for keeping past the digester's buffer).
+    pub fn into_owned(self) -> FinalResult<'static> {
+        match self {
+            Self::Ok => FinalResult::Ok,
+            Self::Connect(c) => FinalResult::Connect(c.into_owned()),
+            Self::NoCarrier => FinalResult::NoCarrier,
+            Self::Error => FinalResult::Error,
+            Self::NoDialtone => FinalResult::NoDialtone,
+            Self::Busy => FinalResult::Busy,
+            Self::NoAnswer => FinalResult::NoAnswer,
+            Self::Delayed => FinalResult::Delayed,
+            Self::Blacklisted => FinalResult::Blacklisted,
+            Self::BlacklistFull => FinalResult::BlacklistFull,
+            Self::LineInUse => FinalResult::LineInUse,
+            Self::NoLine => FinalResult::NoLine,
+            Self::Unobtainable => FinalResult::Unobtainable,
+        }
+    }
+
     /// True for the results that mean the command line succeeded: `OK` and `CONNECT`.
     pub fn is_success(&self) -> bool {
         matches!(self, Self::Ok | Self::Connect(_))
@@ -66,7 +85,7 @@ impl FinalResult {
     }
 }
 
-impl fmt::Display for FinalResult {
+impl fmt::Display for FinalResult<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Ok => f.write_str("OK"),
@@ -92,7 +111,7 @@ impl fmt::Display for FinalResult {
 /// vendors add `DELAYED`, `BLACKLISTED`, `BLACKLIST FULL`, `LINE IN USE`/`LINE-IN-USE`, `NO LINE`,
 /// `UN-OBTAINABLE NUMBER` (hayes.md §3.4). USR and ZyXEL spell `NO DIAL TONE` with a blank (§3.1).
 /// The line may carry trailing blanks; `OKAY` or `ERROR 5` are information text, not results.
-pub fn final_result_code(input: &[u8]) -> IResult<&[u8], FinalResult> {
+pub fn final_result_code<'i>(input: &'i [u8]) -> IResult<&'i [u8], FinalResult<'i>> {
     let first = input.first().map(u8::to_ascii_uppercase);
     for (word, result) in VERBOSE {
         let word = word.as_bytes();
@@ -116,7 +135,7 @@ pub fn final_result_code(input: &[u8]) -> IResult<&[u8], FinalResult> {
 }
 
 /// The verbose final result codes other than `CONNECT`, as [`final_result_code`] spells them.
-const VERBOSE: &[(&str, FinalResult)] = &[
+pub(super) const VERBOSE: &[(&str, FinalResult<'static>)] = &[
     ("OK", FinalResult::Ok),
     ("ERROR", FinalResult::Error),
     ("NO CARRIER", FinalResult::NoCarrier),
@@ -134,7 +153,7 @@ const VERBOSE: &[(&str, FinalResult)] = &[
 ];
 
 /// The portable numeric codes 0-8 (V.250 Table 1 plus TIA-602 `5 = CONNECT 1200`).
-fn portable(code: u8) -> Option<Line> {
+fn portable(code: u8) -> Option<Line<'static>> {
     Some(match code {
         0 => Line::Result(FinalResult::Ok),
         1 => Line::Result(FinalResult::Connect(Connect::default())),
@@ -162,7 +181,7 @@ pub fn numeric_result_code<'i>(
     input: &'i [u8],
     table: &NumericTable,
     idle: bool,
-) -> IResult<&'i [u8], Line> {
+) -> IResult<&'i [u8], Line<'i>> {
     let (rest, digits) = take_while_m_n(1, 3, |b: u8| b.is_ascii_digit())(input)?;
     match rest.first() {
         None => return Err(nom::Err::Incomplete(Needed::new(1))),
@@ -194,7 +213,7 @@ pub fn numeric_result_code<'i>(
 /// unless a table is passed in.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NumericTable {
-    codes: BTreeMap<u8, Line>,
+    codes: BTreeMap<u8, Line<'static>>,
 }
 
 /// Why a numeric table entry was refused.
@@ -240,7 +259,7 @@ impl NumericTable {
                     });
                 }
             };
-            codes.insert(code, line);
+            codes.insert(code, line.into_owned());
         }
         Ok(Self { codes })
     }
@@ -289,7 +308,7 @@ impl NumericTable {
     }
 
     /// The meaning of a vendor code, if the table has it.
-    pub fn get(&self, code: u8) -> Option<&Line> {
+    pub fn get(&self, code: u8) -> Option<&Line<'static>> {
         self.codes.get(&code)
     }
 
@@ -315,7 +334,7 @@ mod tests {
     use nom::sequence::terminated;
 
     /// The grammar [`final_result_code`] implements, as nom combinators: what it must agree with.
-    fn final_result_code_by_grammar(input: &[u8]) -> IResult<&[u8], FinalResult> {
+    fn final_result_code_by_grammar(input: &[u8]) -> IResult<&[u8], FinalResult<'_>> {
         terminated(
             alt((
                 value(FinalResult::Ok, tag_no_case("OK")),
@@ -343,7 +362,9 @@ mod tests {
 
     /// What a caller acts on: the value and the rest, or "need more", or "not this"; the size
     /// asked for and the error's position are the grammar's detail.
-    fn outcome(parsed: IResult<&[u8], FinalResult>) -> Result<(&[u8], FinalResult), bool> {
+    fn outcome<'i>(
+        parsed: IResult<&'i [u8], FinalResult<'i>>,
+    ) -> Result<(&'i [u8], FinalResult<'i>), bool> {
         parsed.map_err(|e| e.is_incomplete())
     }
 

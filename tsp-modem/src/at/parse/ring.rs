@@ -1,5 +1,6 @@
 //! `RING` in its vendor variants, and V.253 distinctive-ring cadence reports.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -21,17 +22,29 @@ pub enum RingTag {
 
 /// One `RING`, with what the vendor variant carried.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Ring {
+pub struct Ring<'a> {
     /// Distinctive-ring tag, if any.
     pub tag: Option<RingTag>,
     /// Calling number carried on the RING line itself (ELSA `RING;<from>`, USR "type B"
     /// `RING 090909`, Zoom MX/S `RING: 3 DN9 8888`).
-    pub caller: Option<String>,
+    pub caller: Option<Cow<'a, str>>,
     /// Called number or MSN (isdn4linux `RING/<msn>`, ELSA `RING;<from>;<to>`).
-    pub called: Option<String>,
+    pub called: Option<Cow<'a, str>>,
 }
 
-impl fmt::Display for Ring {
+impl Ring<'_> {
+    /// The same ring, owning its text (for keeping past the digester's buffer).
+    pub fn into_owned(self) -> Ring<'static> {
+        let own = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
+        Ring {
+            tag: self.tag,
+            caller: own(self.caller),
+            called: own(self.called),
+        }
+    }
+}
+
+impl fmt::Display for Ring<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("RING")?;
         match (&self.tag, &self.caller, &self.called) {
@@ -51,20 +64,20 @@ fn all_digits(s: &str) -> bool {
 }
 
 /// Interprets what follows `RING` (already known to start with a blank, `;`, `/`, `:` or a digit).
-fn ring_variant(rest: &str) -> Ring {
+fn ring_variant(rest: &str) -> Ring<'_> {
     let mut ring = Ring::default();
     if let Some(fields) = rest.strip_prefix(';') {
         let mut parts = fields.split(';').map(str::trim);
-        ring.caller = parts.next().filter(|p| !p.is_empty()).map(str::to_owned);
-        ring.called = parts.next().filter(|p| !p.is_empty()).map(str::to_owned);
+        ring.caller = parts.next().filter(|p| !p.is_empty()).map(Cow::Borrowed);
+        ring.called = parts.next().filter(|p| !p.is_empty()).map(Cow::Borrowed);
     } else if let Some(msn) = rest.strip_prefix('/') {
-        ring.called = Some(msn.trim().to_owned()).filter(|m| !m.is_empty());
+        ring.called = Some(Cow::Borrowed(msn.trim())).filter(|m| !m.is_empty());
     } else if let Some(fields) = rest.strip_prefix(':') {
         for token in fields.split_whitespace() {
             if let Some(id) = token.strip_prefix("DN").filter(|d| all_digits(d)) {
                 ring.tag = id.parse().ok().map(RingTag::Number);
             } else if all_digits(token) && ring.tag.is_some() {
-                ring.caller = Some(token.to_owned());
+                ring.caller = Some(Cow::Borrowed(token));
             }
         }
     } else {
@@ -77,7 +90,7 @@ fn ring_variant(rest: &str) -> Ring {
             (Some(c), None) if c.is_ascii_alphabetic() => {
                 ring.tag = Some(RingTag::Letter(c.to_ascii_uppercase()));
             }
-            _ if all_digits(token) => ring.caller = Some(token.to_owned()),
+            _ if all_digits(token) => ring.caller = Some(Cow::Borrowed(token)),
             _ => {}
         }
     }
@@ -91,7 +104,7 @@ fn ring_variant(rest: &str) -> Ring {
 /// (distinctive ring), `RING1` (no blank), `RING/<msn>` (isdn4linux), `RING;<from>[;<to>]` (ELSA),
 /// `RING 090909` (USR "type B", two or more digits are a number), `RING: <type> DN<id> <from>` (Zoom
 /// MX/S). `RINGING` is not a ring (see [`super::intermediate_result_code`]).
-pub fn ring(input: &[u8]) -> IResult<&[u8], Ring> {
+pub fn ring(input: &[u8]) -> IResult<&[u8], Ring<'_>> {
     let (input, _) = tag_no_case("RING")(input)?;
     match input.first() {
         None => return Err(nom::Err::Incomplete(nom::Needed::new(1))),
@@ -101,7 +114,11 @@ pub fn ring(input: &[u8]) -> IResult<&[u8], Ring> {
     }
     let (input, raw) = rest_of_line(input)?;
     let (input, _) = line_end(input)?;
-    Ok((input, ring_variant(&text(raw))))
+    let ring = match text(raw) {
+        Cow::Borrowed(rest) => ring_variant(rest),
+        Cow::Owned(rest) => ring_variant(&rest).into_owned(),
+    };
+    Ok((input, ring))
 }
 
 /// A V.253 distinctive-ring cadence report: one ring (`DRON`) or silence (`DROF`) period.
@@ -153,7 +170,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
-    fn parse(s: &str) -> Ring {
+    fn parse(s: &str) -> Ring<'_> {
         ring(s.as_bytes()).unwrap().1
     }
 

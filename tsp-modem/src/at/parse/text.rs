@@ -1,6 +1,8 @@
 //! The pieces every response line is made of: the blank header, the line terminator, and
 //! information text.
 
+use std::borrow::Cow;
+
 use nom::error::{Error, ErrorKind};
 use nom::{IResult, Needed};
 
@@ -46,6 +48,16 @@ pub fn line_end(input: &[u8]) -> IResult<&[u8], u8> {
     }
 }
 
+/// `bytes` without its trailing blanks (spaces and tabs, as [`line_end`] and nom's `space0` skip).
+pub(crate) fn trim_blanks_end(bytes: &[u8]) -> &[u8] {
+    let blanks = bytes
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    &bytes[..bytes.len() - blanks]
+}
+
 /// Everything up to the end of the line (not consuming the terminator).
 pub(crate) fn rest_of_line(input: &[u8]) -> IResult<&[u8], &[u8]> {
     match input.iter().position(|&b| is_line_end(b)) {
@@ -68,24 +80,24 @@ pub fn information_text(input: &[u8]) -> IResult<&[u8], &[u8]> {
 
 /// Cleans raw line bytes into text: control characters are dropped (V.250 5.2.1 discards them in
 /// commands; modems put them in banners, e.g. ATI9 PnP strings), bytes that are not UTF-8 become
-/// U+FFFD, and blanks are trimmed at both ends.
-pub fn text(raw: &[u8]) -> String {
+/// U+FFFD, and blanks are trimmed at both ends. Borrows `raw` when nothing is dropped or replaced
+/// (printable ASCII and tabs, as nearly every line is).
+#[inline]
+pub fn text(raw: &[u8]) -> Cow<'_, str> {
     // One pass with no early exit (so it vectorises): printable ASCII and tabs only, as nearly
     // every line is, leaves nothing to drop or replace.
     let printable = raw.iter().fold(true, |ok, &b| {
         ok & ((0x20..0x7f).contains(&b) | (b == b'\t'))
     });
     if printable {
-        return std::str::from_utf8(raw.trim_ascii())
-            .map(str::to_owned)
-            .unwrap_or_default();
+        return std::str::from_utf8(raw.trim_ascii()).map_or(Cow::Borrowed(""), Cow::Borrowed);
     }
     let kept: Vec<u8> = raw
         .iter()
         .copied()
         .filter(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
         .collect();
-    String::from_utf8_lossy(&kept).trim().to_owned()
+    Cow::Owned(String::from_utf8_lossy(&kept).trim().to_owned())
 }
 
 /// True when raw line bytes carry no printable ASCII at all: line noise, a wrong bit rate.

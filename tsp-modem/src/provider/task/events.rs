@@ -332,7 +332,7 @@ impl LineTask {
         .find(|m| self.detect.contains(*m) && detectable.contains(*m))
     }
 
-    fn on_ring(&mut self, ring: Ring) {
+    fn on_ring(&mut self, ring: Ring<'static>) {
         let count = self.ringing.count;
         self.ringing.count += 1;
         self.ringing.last = Some(self.clock.now());
@@ -424,7 +424,7 @@ fn party(record: &CallerId) -> PartyId {
     let mut party = PartyId::default();
     match &record.number {
         Some(CidValue::Present(number)) => {
-            party.number = Some(number.clone());
+            party.number = Some(number.to_string());
             party.flags |= CallPartyIdFlags::ADDRESS;
         }
         Some(CidValue::Private) => party.flags |= CallPartyIdFlags::BLOCKED,
@@ -432,7 +432,7 @@ fn party(record: &CallerId) -> PartyId {
         None => {}
     }
     if let Some(CidValue::Present(name)) = &record.name {
-        party.name = Some(name.clone());
+        party.name = Some(name.to_string());
         party.flags |= CallPartyIdFlags::NAME;
     }
     if party.flags.is_empty() {
