@@ -258,6 +258,24 @@ fn reset_settles_and_sends_an_extra_at_when_the_profile_asks() {
 }
 
 #[test]
+fn a_withdrawn_command_is_never_sent_and_never_completes() {
+    let mut h = Harness::default_config();
+    let a = h.send(Command::Echo(false));
+    let b = h.send(Command::Verbose(true));
+    let c = h.send(Command::At);
+    assert!(!h.engine.withdraw(a), "ATE0 is in flight");
+    assert!(h.engine.withdraw(b));
+    assert!(!h.engine.withdraw(b), "already withdrawn");
+    h.feed(b"ATE0\r\r\nOK\r\n");
+    h.advance(ms(300));
+    h.feed(b"\r\nOK\r\n");
+    let done: Vec<_> = h.completions().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(done, [a, c]);
+    let writes: Vec<Vec<u8>> = h.take_writes().into_iter().map(|w| w.bytes).collect();
+    assert_eq!(writes, [b"ATE0\r".to_vec(), b"AT\r".to_vec()]);
+}
+
+#[test]
 fn the_queue_refuses_commands_beyond_its_limit() {
     let cfg = EngineConfig {
         max_queue: 2,

@@ -41,19 +41,30 @@ fn generate(call: tsp_sdk::spi::CallHandle, id: u32, digits: &str) -> GenerateDi
     }
 }
 
+/// Asks for `req` and waits for its `LINE_GENERATE` DONE.
+async fn generate_whole(world: &mut World, req: GenerateDigits) {
+    let id = req.end_to_end_id;
+    world.provider.generate_digits(req).await.unwrap();
+    world
+        .wait_until("Generate(Done)", Duration::from_secs(5), |s| {
+            *s == Seen::Generate(GenerateTerm::Done, id)
+        })
+        .await;
+}
+
+/// The `LINE_GENERATE` ends seen so far, in order.
+fn generate_ends(world: &World) -> Vec<&Seen> {
+    world
+        .seen
+        .iter()
+        .filter(|s| matches!(s, Seen::Generate(..)))
+        .collect()
+}
+
 #[tokio::test(start_paused = true)]
 async fn generated_digits_go_out_as_vts_and_end_with_generate_done() {
     let (mut world, call) = voice_call(voice_answerer()).await;
-    world
-        .provider
-        .generate_digits(generate(call, 7, "12#"))
-        .await
-        .unwrap();
-    world
-        .wait_until("Generate(Done, 7)", Duration::from_secs(5), |s| {
-            *s == Seen::Generate(GenerateTerm::Done, 7)
-        })
-        .await;
+    generate_whole(&mut world, generate(call, 7, "12#")).await;
     assert!(
         world.dte_input().contains("AT+VTS={1,10},{2,10},{#,10}\r"),
         "{}",
@@ -78,11 +89,7 @@ async fn a_second_generation_cancels_the_first_and_a_duration_is_sent_per_digit(
             *s == Seen::Generate(GenerateTerm::Done, 12)
         })
         .await;
-    let ends: Vec<&Seen> = world
-        .seen
-        .iter()
-        .filter(|s| matches!(s, Seen::Generate(..)))
-        .collect();
+    let ends = generate_ends(&world);
     assert_eq!(
         ends,
         [
@@ -95,6 +102,33 @@ async fn a_second_generation_cancels_the_first_and_a_duration_is_sent_per_digit(
         "{}",
         world.dte_input()
     );
+    world.assert_no_violations();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_generation_withdraws_the_vts_lines_not_yet_sent() {
+    let (mut world, call) = voice_call(voice_answerer()).await;
+    // Thirty digits at 100 ms each: six `+VTS` lines of five.
+    world
+        .provider
+        .generate_digits(generate(call, 21, "123456789012345678901234567890"))
+        .await
+        .unwrap();
+    let mut cancel = generate(call, 22, "");
+    cancel.digits = None;
+    world.provider.generate_digits(cancel).await.unwrap();
+    world.drain(Duration::from_secs(10)).await;
+    let ends = generate_ends(&world);
+    assert_eq!(ends, [&Seen::Generate(GenerateTerm::Cancel, 21)]);
+    let sent = world.dte_input().matches("AT+VTS=").count();
+    assert!(
+        sent <= 1,
+        "only the line already sounding may go out, {sent} did: {}",
+        world.dte_input()
+    );
+    // The call is still usable: the next generation goes out whole.
+    generate_whole(&mut world, generate(call, 23, "5")).await;
+    assert!(world.dte_input().contains("AT+VTS={5,10}\r"));
     world.assert_no_violations();
 }
 

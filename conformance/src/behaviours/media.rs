@@ -140,7 +140,7 @@ pub async fn g3fax_call_connects_to_a_fax_machine(ctx: &mut Ctx) -> Result<(), F
     let info = ctx.provider.call_info(call).await;
     let info = ctx.expect("call_info", info)?;
     ctx.check(info.media_mode.contains(MediaModes::G3FAX), || {
-        format!("media mode {:?} on a G3FAX call", info.media_mode)
+        format!("media mode {} on a G3FAX call", info.media_mode)
     })?;
     ctx.data_stream(call).await.map(drop)
 }

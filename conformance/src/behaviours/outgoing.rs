@@ -136,7 +136,7 @@ pub async fn data_call_connects(ctx: &mut Ctx) -> Result<(), Failure> {
         "call info has no rate after CONNECTED".into()
     })?;
     ctx.check(info.media_mode.contains(MediaModes::DATAMODEM), || {
-        format!("media mode {:?}", info.media_mode)
+        format!("media mode {}", info.media_mode)
     })
 }
 
@@ -259,10 +259,16 @@ async fn disconnected_with(
     let got = ctx.state(call, CallState::Disconnected).await?;
     ctx.check(got.disconnect_mode() == Some(mode), || {
         format!(
-            "DISCONNECTED with {:?}, expected {mode:?}",
-            got.disconnect_mode()
+            "DISCONNECTED with {}, expected {}",
+            mode_words(got.disconnect_mode()),
+            mode.describe()
         )
     })
+}
+
+/// A disconnect mode in words, or that the state carried none.
+fn mode_words(mode: Option<DisconnectMode>) -> String {
+    mode.map_or_else(|| "no disconnect mode".to_owned(), DisconnectMode::describe)
 }
 
 /// A busy far end ends the call DISCONNECTED with LINEDISCONNECTMODE_BUSY.
@@ -291,10 +297,16 @@ pub async fn no_answer(ctx: &mut Ctx) -> Result<(), Failure> {
     let mode = got.disconnect_mode();
     let allowed = [DisconnectMode::NOANSWER, DisconnectMode::UNAVAIL].map(Some);
     ctx.check(allowed.contains(&mode), || {
-        format!("DISCONNECTED with {mode:?}, expected NOANSWER (or UNAVAIL)")
+        format!(
+            "DISCONNECTED with {}, expected no answer (or unavailable)",
+            mode_words(mode)
+        )
     })?;
     ctx.should(mode == Some(DisconnectMode::NOANSWER), || {
-        format!("DISCONNECTED with {mode:?}; NOANSWER tells the user more")
+        format!(
+            "DISCONNECTED with {}; no answer tells the user more",
+            mode_words(mode)
+        )
     })
 }
 

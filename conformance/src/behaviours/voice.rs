@@ -111,7 +111,7 @@ pub async fn answered_call_hears_the_caller(ctx: &mut Ctx) -> Result<(), Failure
     let info = ctx.provider.call_info(call).await;
     let info = ctx.expect("call_info of the offered call", info)?;
     ctx.check(info.media_mode.contains(MediaModes::AUTOMATEDVOICE), || {
-        format!("a voice call offered as {:?}", info.media_mode)
+        format!("a voice call offered as {}", info.media_mode)
     })?;
     let answered = ctx.answer(call).await;
     let done = ctx.finish(answered).await?;

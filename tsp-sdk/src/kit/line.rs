@@ -16,20 +16,12 @@ impl LineOffer {
         if self.detectable.contains(modes) {
             return Ok(());
         }
-        let names = |m: MediaModes| -> String {
-            let v: Vec<&str> = m.iter_names().map(|(n, _)| n).collect();
-            if v.is_empty() {
-                "nothing".into()
-            } else {
-                v.join(", ")
-            }
-        };
         Err(Error::new(LineErr::InvalMediaMode)
             .operation("set_default_media_detection")
             .detail(format!(
                 "this line detects {}, not {}",
-                names(self.detectable),
-                names(modes - self.detectable)
+                self.detectable,
+                modes - self.detectable
             )))
     }
 }

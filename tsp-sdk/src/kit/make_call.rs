@@ -3,7 +3,7 @@
 use crate::dial::DialString;
 use crate::error::{Error, LineErr};
 use crate::spi::MakeCall;
-use crate::types::{BearerModes, CallParamFlags, MediaModes};
+use crate::types::{CallParamFlags, MediaModes};
 
 use super::LineOffer;
 
@@ -48,11 +48,7 @@ pub fn check_make_call(request: &MakeCall, offer: &LineOffer) -> Result<CheckedC
     if media.bits().count_ones() != 1 || !offer.placeable.contains(media) {
         return Err(refuse(
             LineErr::InvalMediaMode,
-            format!(
-                "this line places {}, not {}",
-                names(offer.placeable),
-                names(media)
-            ),
+            format!("this line places {}, not {}", offer.placeable, media),
         ));
     }
     if params.bearer_mode.bits().count_ones() != 1 {
@@ -66,8 +62,7 @@ pub fn check_make_call(request: &MakeCall, offer: &LineOffer) -> Result<CheckedC
             LineErr::BearerModeUnavail,
             format!(
                 "this line carries the {} bearer, not {}",
-                bearer_names(offer.bearer_modes),
-                bearer_names(params.bearer_mode)
+                offer.bearer_modes, params.bearer_mode
             ),
         ));
     }
@@ -109,26 +104,13 @@ pub fn check_make_call(request: &MakeCall, offer: &LineOffer) -> Result<CheckedC
     })
 }
 
-fn names(modes: MediaModes) -> String {
-    let names: Vec<&str> = modes.iter_names().map(|(n, _)| n).collect();
-    if names.is_empty() {
-        "nothing".into()
-    } else {
-        names.join(", ")
-    }
-}
-
-fn bearer_names(modes: BearerModes) -> String {
-    let names: Vec<&str> = modes.iter_names().map(|(n, _)| n).collect();
-    names.join(", ")
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::dial::DialCaps;
     use crate::spi::{AddressId, CallHandle, CallParams, LineHandle, RequestId};
+    use crate::types::BearerModes;
 
     fn request(dest: Option<&str>, params: CallParams) -> MakeCall {
         MakeCall {

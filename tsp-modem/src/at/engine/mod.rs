@@ -227,6 +227,16 @@ impl Engine {
         Ok(id)
     }
 
+    /// Takes back `id` if it is still waiting in the queue: it is never sent and never
+    /// completes. Returns false when it is in flight or already done (it then completes as
+    /// usual). What TAPI's cancels need for the parts of a request not yet on the wire, e.g.
+    /// the `+VTS` lines of a cancelled `lineGenerateDigits`.
+    pub fn withdraw(&mut self, id: CommandId) -> bool {
+        let before = self.queue.len();
+        self.queue.retain(|q| q.id != Some(id));
+        self.queue.len() != before
+    }
+
     /// Writes `data` to the far end.
     ///
     /// # Errors

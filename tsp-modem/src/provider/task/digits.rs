@@ -5,7 +5,7 @@
 //! | TAPI | modem |
 //! |---|---|
 //! | `generate_digits("123", DTMF)` | `AT+VTS=1,2,3` (`{1,<d>}` with a duration, in 0.01 s); `LINE_GENERATE` DONE at its `OK` |
-//! | a new `generate_digits` (or `digits: None`) while one runs, or the call leaves CONNECTED | `LINE_GENERATE` CANCEL for the old one at once; the digits already handed to the modem still sound |
+//! | a new `generate_digits` (or `digits: None`) while one runs, or the call leaves CONNECTED | `LINE_GENERATE` CANCEL for the old one at once; its `+VTS` lines not yet sent are withdrawn (the one the modem is sounding finishes) |
 //! | a `+VTS` line answered `ERROR` | `LINE_GENERATE` CANCEL at the end (not all digits went out) |
 //! | `monitor_digits(DTMF)` | `<DLE>1` … from the modem: `LINE_MONITORDIGITS` (`1`, DTMF) |
 //! | `<DLE>b` / `<DLE>d` on a connected voice call | the far end hung up (busy or dial tone): DISCONNECTED(NORMAL) |
@@ -212,6 +212,10 @@ impl LineTask {
     /// CONNECTED).
     pub(super) fn cancel_generation(&mut self) {
         if let Some(g) = self.call.as_mut().and_then(|c| c.generating.take()) {
+            // The `+VTS` lines not yet sent are taken back; the one the modem is sounding ends.
+            let engine = self.driver.engine_mut();
+            let withdrawn = g.pending.iter().filter(|&&id| engine.withdraw(id)).count();
+            tracing::debug!(withdrawn, "digit generation cancelled");
             self.generate_ended(GenerateTerm::Cancel, g.end_to_end_id);
         }
     }
