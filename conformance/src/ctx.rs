@@ -507,6 +507,23 @@ impl Ctx {
         .await
     }
 
+    /// Waits for the next new call, checks it is OFFERING with `media` among its media modes
+    /// (`lineGetCallInfo`'s `dwMediaMode`), answers it (`lineAnswer`) and waits for CONNECTED.
+    pub async fn answer_offered(&mut self, media: MediaModes) -> Result<CallHandle, Failure> {
+        let call = self.new_call().await?;
+        self.state(call, CallState::Offering).await?;
+        let info = self.provider.call_info(call).await;
+        let info = self.expect("call_info of the offered call", info)?;
+        self.check(info.media_mode.contains(media), || {
+            format!("a {media} call offered as {}", info.media_mode)
+        })?;
+        let answered = self.answer(call).await;
+        let done = self.finish(answered).await?;
+        self.expect("answer", done)?;
+        self.state(call, CallState::Connected).await?;
+        Ok(call)
+    }
+
     /// Every state reported for `call`, in order.
     pub fn states(&self, call: CallHandle) -> Vec<CallStateChange> {
         self.seen

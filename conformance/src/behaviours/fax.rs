@@ -104,17 +104,7 @@ pub async fn answered_call_receives_a_page(ctx: &mut Ctx) -> Result<(), Failure>
         let _ = machine.hang_up().await;
         (got, machine.log().join("\n"))
     });
-    let call = ctx.new_call().await?;
-    ctx.state(call, CallState::Offering).await?;
-    let info = ctx.provider.call_info(call).await;
-    let info = ctx.expect("call_info of the offered call", info)?;
-    ctx.check(info.media_mode.contains(MediaModes::G3FAX), || {
-        format!("a fax call offered as {}", info.media_mode)
-    })?;
-    let answered = ctx.answer(call).await;
-    let done = ctx.finish(answered).await?;
-    ctx.expect("answer", done)?;
-    ctx.state(call, CallState::Connected).await?;
+    let call = ctx.answer_offered(MediaModes::G3FAX).await?;
     let stream = ctx.data_stream(call).await?;
     let mut app = FaxTerminal::new(stream, Options::new(OUR_NUMBER));
     let received = app.receive().await;

@@ -173,7 +173,7 @@ async fn presented(
     let call = ctx.new_call().await?;
     let id = caller_id(ctx, call).await?;
     ctx.check(id.flags.contains(flag), || {
-        format!("caller ID flags {:?} lack {flag:?}", id.flags)
+        format!("caller ID flags {} lack {flag}", id.flags)
     })?;
     ctx.check(id.number.is_none(), || {
         format!("a number {:?} was reported for a hidden caller", id.number)

@@ -106,17 +106,7 @@ pub async fn answered_call_hears_the_caller(ctx: &mut Ctx) -> Result<(), Failure
         format!("ATD{}\r", crate::world::OUR_NUMBER).as_bytes(),
     )
     .await?;
-    let call = ctx.new_call().await?;
-    ctx.state(call, CallState::Offering).await?;
-    let info = ctx.provider.call_info(call).await;
-    let info = ctx.expect("call_info of the offered call", info)?;
-    ctx.check(info.media_mode.contains(MediaModes::AUTOMATEDVOICE), || {
-        format!("a voice call offered as {}", info.media_mode)
-    })?;
-    let answered = ctx.answer(call).await;
-    let done = ctx.finish(answered).await?;
-    ctx.expect("answer", done)?;
-    ctx.state(call, CallState::Connected).await?;
+    let call = ctx.answer_offered(MediaModes::AUTOMATEDVOICE).await?;
     // The caller's modem says OK once we answered (V.253 +VRA).
     read_until(ctx, &mut far, b"OK\r\n").await?;
     let mut input = recording(ctx, call).await?;

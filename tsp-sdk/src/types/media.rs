@@ -1,5 +1,3 @@
-use std::fmt;
-
 use bitflags::bitflags;
 
 bitflags! {
@@ -59,67 +57,5 @@ bitflags! {
         const PASSTHROUGH = 0x40;
         /// `LINEBEARERMODE_RESTRICTEDDATA` (2.0)
         const RESTRICTEDDATA = 0x80;
-    }
-}
-
-/// The `LINEMEDIAMODE_*` / `LINEBEARERMODE_*` names of the bits set, comma-separated in bit
-/// order (`DATAMODEM, G3FAX`); bits no constant names follow in hex, and an empty set is
-/// `nothing`.
-fn write_names<F: bitflags::Flags<Bits = u32>>(
-    flags: &F,
-    f: &mut fmt::Formatter<'_>,
-) -> fmt::Result {
-    let mut first = true;
-    let mut sep = |f: &mut fmt::Formatter<'_>| {
-        let s = if first { "" } else { ", " };
-        first = false;
-        f.write_str(s)
-    };
-    for (name, _) in flags.iter_names() {
-        sep(f)?;
-        f.write_str(name)?;
-    }
-    let unnamed = flags.bits() & !F::all().bits();
-    if unnamed != 0 {
-        sep(f)?;
-        write!(f, "{unnamed:#x}")?;
-    }
-    if flags.is_empty() {
-        f.write_str("nothing")?;
-    }
-    Ok(())
-}
-
-impl fmt::Display for MediaModes {
-    /// `INTERACTIVEVOICE`, `DATAMODEM, G3FAX`, `nothing`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_names(self, f)
-    }
-}
-
-impl fmt::Display for BearerModes {
-    /// `VOICE`, `VOICE, DATA`, `nothing`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_names(self, f)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn media_modes_print_their_tapi_names() {
-        assert_eq!(MediaModes::DATAMODEM.to_string(), "DATAMODEM");
-        assert_eq!(
-            (MediaModes::DATAMODEM | MediaModes::G3FAX).to_string(),
-            "DATAMODEM, G3FAX"
-        );
-        assert_eq!(MediaModes::empty().to_string(), "nothing");
-        assert_eq!(
-            MediaModes::from_bits_retain(0x10_0010).to_string(),
-            "DATAMODEM, 0x100000"
-        );
-        assert_eq!(BearerModes::VOICE.to_string(), "VOICE");
     }
 }

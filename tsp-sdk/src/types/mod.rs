@@ -4,6 +4,7 @@
 //! constants, so `MediaModes::DATAMODEM.bits() == 0x10` just as `LINEMEDIAMODE_DATAMODEM`.
 
 mod call_state;
+mod flag_names;
 mod flags;
 mod media;
 mod mode_words;

@@ -38,17 +38,6 @@ pub(crate) struct Generating {
     pub(crate) end_to_end_id: u32,
 }
 
-/// Flag names for people (`PULSE | DTMFEND`); `no known mode` when none of the bits has a
-/// TAPI name.
-fn names<T>(flags: impl Iterator<Item = (&'static str, T)>) -> String {
-    let names: Vec<&str> = flags.map(|(name, _)| name).collect();
-    if names.is_empty() {
-        "no known mode".to_owned()
-    } else {
-        names.join(" | ")
-    }
-}
-
 /// The `+VTS` lines that send `digits` (each `d` or `{d,t}`, `t` in 0.01 s), within
 /// [`MAX_VTS_BODY`], and how long they sound. Digits other than DTMF keys are skipped (the
 /// TSPI contract).
@@ -112,7 +101,7 @@ impl LineTask {
                     "digits need a {}voice call; this one is {} ({})",
                     if connected { "CONNECTED " } else { "" },
                     call.state,
-                    names(call.info.media_mode.iter_names())
+                    call.info.media_mode
                 ),
             ));
         }
@@ -130,10 +119,7 @@ impl LineTask {
             return Err(self.refuse(
                 LineErr::InvalDigitMode,
                 OP,
-                format!(
-                    "{}: a voice modem reports DTMF digits only",
-                    names(modes.iter_names())
-                ),
+                format!("{}: a voice modem reports DTMF digits only", modes),
             ));
         }
         if modes.is_empty() {
@@ -157,10 +143,7 @@ impl LineTask {
             return Err(self.refuse(
                 LineErr::InvalDigitMode,
                 OP,
-                format!(
-                    "{}: a voice modem generates DTMF only",
-                    names(req.mode.iter_names())
-                ),
+                format!("{}: a voice modem generates DTMF only", req.mode),
             ));
         }
         let Some(digits) = req.digits else {
