@@ -234,7 +234,8 @@ async fn efax_to_efax(
     (tx, rx)
 }
 
-/// Makes C call A as soon as the sender's log shows the page starting, then waits for both.
+/// Makes C call A as soon as the sender's log shows the page's training starting, then waits for
+/// both.
 async fn session_with_a_waiting_caller(number: &str) -> (Option<i32>, String, Fax) {
     let fax = fax_exchange();
     let dir = tempfile::tempdir().unwrap();
@@ -244,7 +245,10 @@ async fn session_with_a_waiting_caller(number: &str) -> (Option<i32>, String, Fa
     let mut rx = receiver(&fax, &pty_b, dir.path()).await;
     let mut tx = sender(pty_a.path(), number, &sent);
     let mut log = Reader::new(tx.stderr.take().unwrap(), "the sending efax");
-    let mut so_far = log.expect("+FTM=", &fax.sim).await;
+    // efax asks `+FTM=?` before it dials: the page's training is the first `+FTM=` after the
+    // dial. A call that reaches A before A goes off-hook takes the line (glare), not the tone.
+    let mut so_far = log.expect("dialing", &fax.sim).await;
+    so_far.push_str(&log.expect("+FTM=", &fax.sim).await);
     let c = fax.c;
     fax.sim
         .with(|net, now| {
