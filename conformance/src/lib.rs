@@ -9,6 +9,7 @@ pub mod host_world;
 mod network_fixture;
 pub mod report;
 pub mod runner;
+mod shown;
 pub mod targets;
 mod world;
 

@@ -15,6 +15,7 @@ use crate::case::{Case, Need};
 use crate::ctx::{Ctx, FAR_NUMBER};
 use crate::failure::Failure;
 use crate::host_world::{AppSource, HostWorld, new_call, next_where, reply, settle, state};
+use crate::shown;
 
 mod ownership;
 
@@ -373,7 +374,7 @@ pub async fn foreign_handles_are_refused<A: AppSource>(
     let (m, mut em) = w.app::<A>(ctx, "monitor").await?;
     let (la, call, watched, privilege) = watched_data_call(ctx, &a, &mut ea, &m, &mut em).await?;
     ctx.check(privilege == CallPrivilege::MONITOR, || {
-        format!("the monitor got {privilege:?}")
+        format!("the monitor got {privilege}")
     })?;
     let before = w.tally();
     let kinds = [
@@ -403,7 +404,11 @@ pub async fn foreign_handles_are_refused<A: AppSource>(
     ];
     for (what, got, want) in kinds {
         ctx.check(got == Some(want), || {
-            format!("{what}: {got:?}, expected {}", want.name())
+            format!(
+                "{what}: {}, expected {}",
+                shown::error_kind(got),
+                want.name()
+            )
         })?;
     }
     ctx.check(w.tally() == before, || {
@@ -442,12 +447,12 @@ pub async fn incoming_calls_go_to_owners_and_monitors<A: AppSource>(
     ctx.third(parties::calls_us_with_data(Duration::from_secs(1)))?;
     let (_, call, privilege) = new_call(ctx, &mut ed).await?;
     ctx.check(privilege == CallPrivilege::OWNER, || {
-        format!("the data owner got {privilege:?}")
+        format!("the data owner got {privilege}")
     })?;
     state(ctx, &mut ed, call, CallState::Offering).await?;
     let (_, watched, privilege) = new_call(ctx, &mut em).await?;
     ctx.check(privilege == CallPrivilege::MONITOR, || {
-        format!("the monitor got {privilege:?}")
+        format!("the monitor got {privilege}")
     })?;
     settle().await;
     let offered_voice =
@@ -558,7 +563,7 @@ pub async fn owners_deallocating_leave_nothing<A: AppSource>(
     for (_, events) in &mut owners {
         let (_, call, privilege) = new_call(ctx, events).await?;
         ctx.check(privilege == CallPrivilege::OWNER, || {
-            format!("an owner got {privilege:?}")
+            format!("an owner got {privilege}")
         })?;
         handles.push(call);
     }
@@ -577,7 +582,12 @@ pub async fn owners_deallocating_leave_nothing<A: AppSource>(
     let refused = owners[0].0.deallocate_call(handles[0]).await;
     ctx.check(
         refused.as_ref().err().map(|e| e.kind()) == Some(LineErr::InvalCallState),
-        || format!("the sole owner deallocated an active call: {refused:?}"),
+        || {
+            format!(
+                "the sole owner's deallocate_call of an active call: {}, expected LINEERR_INVALCALLSTATE",
+                shown::outcome(&refused)
+            )
+        },
     )?;
     let (app, events) = &mut owners[0];
     let dropped = ctx.expect("drop", app.drop_call(handles[0]).await)?;
@@ -651,7 +661,12 @@ pub async fn forced_close_reaches_every_application<A: AppSource>(
     let dead = a.drop_call(call).await;
     ctx.check(
         dead.as_ref().err().map(|e| e.kind()) == Some(LineErr::InvalCallHandle),
-        || format!("a call handle survived LINE_CLOSE: {dead:?}"),
+        || {
+            format!(
+                "drop_call on a call handle after LINE_CLOSE: {}, expected LINEERR_INVALCALLHANDLE",
+                shown::outcome(&dead)
+            )
+        },
     )?;
     ctx.set_device_present(true);
     settle().await;
@@ -688,15 +703,20 @@ pub async fn reinit_waits_for_every_application<A: AppSource>(
         late.as_ref().err().map(|e| e.kind()) == Some(LineErr::Reinit),
         || {
             format!(
-                "a new application was let in during REINIT: {:?}",
-                late.err()
+                "a new application during REINIT: {}, expected LINEERR_REINIT",
+                shown::outcome(&late)
             )
         },
     )?;
     let open = b.open_line(0, OpenOptions::none()).await;
     ctx.check(
         open.as_ref().err().map(|e| e.kind()) == Some(LineErr::Reinit),
-        || format!("an open was allowed during REINIT: {open:?}"),
+        || {
+            format!(
+                "open_line during REINIT: {}, expected LINEERR_REINIT",
+                shown::outcome(&open)
+            )
+        },
     )?;
     ctx.expect("shutdown (first)", a.shutdown().await)?;
     ctx.expect("shutdown (second)", b.shutdown().await)?;
@@ -728,7 +748,10 @@ pub async fn assisted_telephony_by_priority<A: AppSource>(
     };
     let none = w.request_make_call(&request).await;
     ctx.check(none == Err(TapiErr::NoRequestRecipient), || {
-        format!("with no recipient: {none:?}")
+        format!(
+            "with no recipient: {}, expected TAPIERR_NOREQUESTRECIPIENT",
+            shown::outcome(&none)
+        )
     })?;
     let (low, mut el) = w.app::<A>(ctx, "low priority").await?;
     let (high, mut eh) = w.app::<A>(ctx, "high priority").await?;

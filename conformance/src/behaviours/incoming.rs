@@ -12,6 +12,7 @@ use super::parties;
 use crate::case::{Case, Need, WorldKind};
 use crate::ctx::{Ctx, Seen, THIRD_NUMBER};
 use crate::failure::Failure;
+use crate::shown;
 
 pub(crate) fn cases() -> Vec<Case> {
     let case = |id, requirement, source, needs, world, run| {
@@ -109,10 +110,16 @@ pub async fn offering_with_caller_id(ctx: &mut Ctx) -> Result<(), Failure> {
     let call = offered(ctx).await?;
     let id = caller_id(ctx, call).await?;
     ctx.check(id.number.as_deref() == Some(THIRD_NUMBER), || {
-        format!("caller number {:?}, expected {THIRD_NUMBER}", id.number)
+        format!(
+            "caller number {}, expected {THIRD_NUMBER}",
+            shown::text(id.number.as_deref())
+        )
     })?;
     ctx.check(id.name.as_deref() == Some("JANE DOE"), || {
-        format!("caller name {:?}, expected JANE DOE", id.name)
+        format!(
+            "caller name {}, expected JANE DOE",
+            shown::text(id.name.as_deref())
+        )
     })?;
     let seen = ctx.seen();
     let new_call = seen.iter().position(|(_, s)| *s == Seen::NewCall(call));
@@ -134,10 +141,10 @@ pub async fn offering_with_caller_id(ctx: &mut Ctx) -> Result<(), Failure> {
         })
         .collect();
     ctx.check(rings.first() == Some(&0), || {
-        format!("ring counts {rings:?} should start at 0")
+        format!("ring counts {} should start at 0", shown::list(&rings))
     })?;
     ctx.check(rings.windows(2).all(|w| w[1] == w[0] + 1), || {
-        format!("ring counts {rings:?} should count up")
+        format!("ring counts {} should count up", shown::list(&rings))
     })
 }
 
@@ -148,7 +155,10 @@ pub async fn caller_id_before_first_ring(ctx: &mut Ctx) -> Result<(), Failure> {
     let call = offered(ctx).await?;
     let id = caller_id(ctx, call).await?;
     ctx.check(id.number.as_deref() == Some(THIRD_NUMBER), || {
-        format!("caller number {:?}", id.number)
+        format!(
+            "caller number {}, expected {THIRD_NUMBER}",
+            shown::text(id.number.as_deref())
+        )
     })
 }
 
@@ -176,7 +186,10 @@ async fn presented(
         format!("caller ID flags {} lack {flag}", id.flags)
     })?;
     ctx.check(id.number.is_none(), || {
-        format!("a number {:?} was reported for a hidden caller", id.number)
+        format!(
+            "a number {} was reported for a hidden caller",
+            shown::text(id.number.as_deref())
+        )
     })
 }
 
@@ -218,7 +231,10 @@ pub async fn answer_connects(ctx: &mut Ctx) -> Result<(), Failure> {
     let status = ctx.provider.call_status(call).await;
     let status = ctx.expect("call_status while OFFERING", status)?;
     ctx.check(status.features.contains(CallFeatures::ANSWER), || {
-        format!("OFFERING without ANSWER: {:?}", status.features)
+        format!(
+            "OFFERING without ANSWER: the features are {}",
+            status.features
+        )
     })?;
     let answered = ctx.answer(call).await;
     let done = ctx.finish(answered).await?;

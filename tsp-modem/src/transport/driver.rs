@@ -5,8 +5,10 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::lent::{LentPort, Slot};
 use super::{ModemPort, PortClock};
 use crate::at::{AtError, CarrierDetect, Command, Engine, EngineConfig, Event, Mode, Response};
 
@@ -44,7 +46,10 @@ pub enum DriverError {
 /// can sit in a `select!` beside other work. [`command`](Self::command) does all three for one
 /// command and keeps other events for later.
 pub struct Driver {
-    port: Box<dyn ModemPort>,
+    /// The port, unless it is lent to an application ([`lend`](Self::lend)).
+    port: Option<Box<dyn ModemPort>>,
+    /// Where the lent port is.
+    lent: Option<Arc<Slot>>,
     engine: Engine,
     clock: PortClock,
     name: Arc<str>,
@@ -67,6 +72,8 @@ impl std::fmt::Debug for Driver {
 enum Woke {
     Read(io::Result<usize>),
     Timer,
+    /// The application dropped the lent port.
+    Returned,
 }
 
 impl Driver {
@@ -99,7 +106,8 @@ impl Driver {
         cfg.carrier_detect = carrier_detect(control_lines);
         tracing::debug!(port = %name, control_lines, "driver started");
         Ok(Driver {
-            port,
+            port: Some(port),
+            lent: None,
             engine: Engine::new(cfg, clock.now()),
             clock,
             name,
@@ -135,9 +143,79 @@ impl Driver {
         &self.engine
     }
 
-    /// The engine, to send commands or data; [`flush`](Self::flush) afterwards.
+    /// The engine, to send commands or data; [`flush`](Self::flush) afterwards. A port lent to
+    /// the application ([`lend`](Self::lend)) is taken back first: whatever the engine is asked
+    /// to do, it does on the port.
     pub fn engine_mut(&mut self) -> &mut Engine {
+        self.take_back();
         &mut self.engine
+    }
+
+    /// Lends the port to the application as a connected data call's stream, the way Unimodem's
+    /// `lineGetID("comm/datamodem")` hands out the comm handle (tapi.md §4.3): its reads and
+    /// writes go straight to the port. `prefix` is what the engine read as data before the
+    /// hand-over; the stream gives it first.
+    ///
+    /// `None` unless the port has DCD (carrier loss is then seen without reading the data) and
+    /// the engine is online in data mode with nothing to send or in flight and no passthrough.
+    /// While lent, [`wait`](Self::wait) watches DCD every [`DCD_POLL`] and for the stream's
+    /// drop; the port comes back when DCD drops, when the stream is dropped, and before anything
+    /// touches the engine ([`engine_mut`](Self::engine_mut)) or the port.
+    pub fn lend(&mut self, prefix: Vec<Bytes>) -> Option<LentPort> {
+        if !self.can_lend() {
+            return None;
+        }
+        let port = self.port.take()?;
+        let slot = Slot::new(port);
+        self.lent = Some(slot.clone());
+        tracing::debug!(port = %self.name, "port lent to the application for the call's data");
+        Some(LentPort::new(slot, prefix, self.name.clone()))
+    }
+
+    /// Whether [`lend`](Self::lend) would lend the port now.
+    pub fn can_lend(&self) -> bool {
+        let engine = &self.engine;
+        self.control_lines
+            && self.port.is_some()
+            && engine.mode() == Mode::Data
+            && !engine.passthrough()
+            && engine.is_quiet()
+            && self.backlog.is_empty()
+    }
+
+    /// Whether the port is lent to the application.
+    pub fn is_lent(&self) -> bool {
+        self.lent.is_some()
+    }
+
+    /// Takes a lent port back (nothing when it is not lent); the application's stream ends. The
+    /// engine counts the moment as the last data sent, so a `+++` escape keeps its guard time
+    /// after whatever the application wrote.
+    pub fn take_back(&mut self) {
+        let Some(slot) = self.lent.take() else {
+            return;
+        };
+        let returned = slot.take_back();
+        self.port = returned.port;
+        let now = self.clock.now();
+        self.engine.data_sent_by_application(now);
+        tracing::debug!(port = %self.name, "port taken back from the application");
+        if let Some(read) = returned.after_carrier_loss {
+            tracing::debug!(port = %self.name, "DCD dropped");
+            self.last_dcd_poll = Some(now);
+            self.engine.carrier_lost(now);
+            self.engine.handle_input(&read, now);
+        }
+    }
+
+    /// The port, taken back first if it was lent.
+    fn port(&mut self) -> Result<&mut Box<dyn ModemPort>, DriverError> {
+        self.take_back();
+        let name = self.name.clone();
+        self.port.as_mut().ok_or_else(|| DriverError::Lost {
+            port: name,
+            source: io::Error::new(io::ErrorKind::NotConnected, "the port was not given back"),
+        })
     }
 
     /// Replaces the engine with one built from `cfg` (a modem profile's quirks), keeping the
@@ -165,12 +243,12 @@ impl Driver {
     pub async fn flush(&mut self) -> Result<(), DriverError> {
         let mut wrote = false;
         while let Some(bytes) = self.engine.poll_transmit() {
-            if let Err(e) = self.port.write_all(&bytes).await {
+            if let Err(e) = self.port()?.write_all(&bytes).await {
                 return Err(self.lost(e));
             }
             wrote = true;
         }
-        if wrote && let Err(e) = self.port.flush().await {
+        if wrote && let Err(e) = self.port()?.flush().await {
             return Err(self.lost(e));
         }
         Ok(())
@@ -183,14 +261,12 @@ impl Driver {
             .or_else(|| self.engine.poll_event())
     }
 
-    fn dcd_due(&self) -> Option<Instant> {
+    /// When DCD is to be read next, `now` if it never was.
+    fn dcd_due(&self, now: Instant) -> Option<Instant> {
         if !self.control_lines || self.engine.mode() == Mode::Command || self.engine.passthrough() {
             return None;
         }
-        Some(
-            self.last_dcd_poll
-                .map_or_else(|| self.clock.now(), |t| t + DCD_POLL),
-        )
+        Some(self.last_dcd_poll.map_or(now, |t| t + DCD_POLL))
     }
 
     /// Tells the engine if DCD dropped while online.
@@ -199,10 +275,19 @@ impl Driver {
             return Ok(());
         }
         self.last_dcd_poll = Some(at);
-        match self.port.signals() {
+        let signals = match (&self.lent, self.port.as_mut()) {
+            (Some(slot), _) => slot.with_port(|p| p.signals()),
+            (None, Some(port)) => Some(port.signals()),
+            (None, None) => None,
+        }
+        .unwrap_or(Ok(None));
+        match signals {
             Ok(Some(signals)) if !signals.dcd => {
                 tracing::debug!(port = %self.name, "DCD dropped");
-                self.engine.carrier_lost(at);
+                self.take_back(); // may have seen the drop already
+                if self.engine.mode() != Mode::Command {
+                    self.engine.carrier_lost(at);
+                }
                 Ok(())
             }
             Ok(_) => Ok(()),
@@ -216,7 +301,7 @@ impl Driver {
     /// # Errors
     /// [`DriverError::Lost`] when a read fails or the port reaches end of stream.
     pub async fn wait(&mut self) -> Result<(), DriverError> {
-        let due = match (self.engine.poll_timeout(), self.dcd_due()) {
+        let due = match (self.engine.poll_timeout(), self.dcd_due(self.clock.now())) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -227,9 +312,25 @@ impl Driver {
                 None => std::future::pending().await,
             }
         };
-        let woke = tokio::select! {
-            read = self.port.read(&mut self.buf) => Woke::Read(read),
-            () = sleep => Woke::Timer,
+        if self.lent.is_some() && !self.engine.is_quiet() {
+            self.take_back();
+        }
+        let woke = match (&self.lent, self.port.as_mut()) {
+            (Some(slot), _) => {
+                let slot = slot.clone();
+                tokio::select! {
+                    () = slot.returned.notified() => Woke::Returned,
+                    () = sleep => Woke::Timer,
+                }
+            }
+            (None, Some(port)) => tokio::select! {
+                read = port.read(&mut self.buf) => Woke::Read(read),
+                () = sleep => Woke::Timer,
+            },
+            (None, None) => Woke::Read(Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the port was not given back",
+            ))),
         };
         let at = self.clock.now();
         match woke {
@@ -244,8 +345,12 @@ impl Driver {
                 Ok(())
             }
             Woke::Read(Err(e)) => Err(self.lost(e)),
+            Woke::Returned => {
+                self.take_back();
+                Ok(())
+            }
             Woke::Timer => {
-                if self.dcd_due().is_some_and(|t| t <= at) {
+                if self.dcd_due(at).is_some_and(|t| t <= at) {
                     self.check_dcd(at)?;
                 }
                 self.engine.handle_timeout(at);
@@ -290,7 +395,7 @@ impl Driver {
         if !self.control_lines {
             return Ok(false);
         }
-        match self.port.set_dtr(false) {
+        match self.port()?.set_dtr(false) {
             Ok(true) => {}
             Ok(false) => return Ok(false),
             Err(e) => return Err(self.lost(e)),
@@ -298,7 +403,7 @@ impl Driver {
         tracing::debug!(port = %self.name, "DTR dropped");
         self.engine.dtr_dropped(self.clock.now());
         self.clock.sleep(low_for).await;
-        match self.port.set_dtr(true) {
+        match self.port()?.set_dtr(true) {
             Ok(_) => Ok(true),
             Err(e) => Err(self.lost(e)),
         }
@@ -315,7 +420,7 @@ impl Driver {
         tracing::debug!(port = %self.name, "blind +++ escape");
         self.clock.sleep(guard).await;
         let escape = [self.engine.registers().escape_char; 3];
-        if let Err(e) = self.port.write_all(&escape).await {
+        if let Err(e) = self.port()?.write_all(&escape).await {
             return Err(self.lost(e));
         }
         self.clock.sleep(guard).await;
@@ -328,7 +433,7 @@ impl Driver {
     /// # Errors
     /// [`DriverError::Lost`] when the port fails.
     pub async fn hang_up_blind(&mut self) -> Result<(), DriverError> {
-        if let Err(e) = self.port.write_all(b"ATH\r").await {
+        if let Err(e) = self.port()?.write_all(b"ATH\r").await {
             return Err(self.lost(e));
         }
         Ok(())
@@ -350,7 +455,7 @@ impl Driver {
         tracing::debug!(port = %self.name, "taking the port back from the application's protocol");
         self.engine.end_passthrough();
         let end = if end.is_empty() { &[DLE, ETX][..] } else { end };
-        if let Err(e) = self.port.write_all(end).await {
+        if let Err(e) = self.port()?.write_all(end).await {
             return Err(self.lost(e));
         }
         Ok(())
@@ -363,7 +468,7 @@ impl Driver {
     /// [`DriverError::Lost`] when the port fails.
     pub async fn abort_attempt(&mut self) -> Result<(), DriverError> {
         tracing::debug!(port = %self.name, "aborting the dial or answer in progress");
-        if let Err(e) = self.port.write_all(b"\r").await {
+        if let Err(e) = self.port()?.write_all(b"\r").await {
             return Err(self.lost(e));
         }
         Ok(())

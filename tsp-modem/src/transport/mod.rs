@@ -9,6 +9,8 @@
 //! * [`Driver`] — owns an open port and an engine: writes what the engine wants written, feeds it
 //!   what the port reads and the time, watches DCD, and turns a port failure into
 //!   [`DriverError::Lost`].
+//! * [`LentPort`] — a connected data call's port lent to the application as its
+//!   `comm/datamodem` stream (Unimodem's way), taken back when the line needs it.
 //!
 //! A pseudo-terminal has no modem control lines: reading DCD or setting DTR fails with `ENOTTY`.
 //! That means "unavailable" here, never a fault: the driver then detects carrier loss in band
@@ -17,6 +19,7 @@
 mod clock;
 mod control;
 mod driver;
+mod lent;
 mod serial;
 #[cfg(feature = "sim")]
 mod sim;
@@ -30,6 +33,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 pub use clock::PortClock;
 pub use control::{ControlLines, Signals};
 pub use driver::{DCD_POLL, Driver, DriverError, IN_BAND_PAUSE};
+pub use lent::LentPort;
 pub use serial::{FlowControl, SerialPort, SerialPortOpener};
 #[cfg(feature = "sim")]
 pub use sim::SimPortOpener;

@@ -3,7 +3,12 @@
 
 use std::fmt;
 
-use super::{BearerModes, CallPartyIdFlags, DigitModes, MediaModes};
+use super::{
+    AddrCapFlags, AddressStates, AnswerModes, BearerModes, BusyMode, CallFeatures, CallInfoStates,
+    CallOrigin, CallParamFlags, CallPartyIdFlags, CallPrivilege, CallReason, CallSelect,
+    CallStates, ConnectedMode, DevCapFlags, DialToneMode, DigitModes, DisconnectMode,
+    LineDevStates, LineFeatures, MediaModes, OfferingMode, RequestModes, SpecialInfo,
+};
 
 /// The names of the bits set, comma-separated in the order the constants are declared; bits no constant names follow in
 /// hex, and an empty set is `nothing`.
@@ -40,6 +45,27 @@ display_names!(
     BearerModes: "LINEBEARERMODE_*",
     CallPartyIdFlags: "LINECALLPARTYID_*",
     DigitModes: "LINEDIGITMODE_*",
+    CallStates: "LINECALLSTATE_*",
+    CallParamFlags: "LINECALLPARAMFLAGS_*",
+    AddrCapFlags: "LINEADDRCAPFLAGS_*",
+    DevCapFlags: "LINEDEVCAPFLAGS_*",
+    CallFeatures: "LINECALLFEATURE_*",
+    LineFeatures: "LINEFEATURE_*",
+    LineDevStates: "LINEDEVSTATE_*",
+    AddressStates: "LINEADDRESSSTATE_*",
+    CallInfoStates: "LINECALLINFOSTATE_*",
+    CallOrigin: "LINECALLORIGIN_*",
+    CallReason: "LINECALLREASON_*",
+    CallSelect: "LINECALLSELECT_*",
+    AnswerModes: "LINEANSWERMODE_*",
+    CallPrivilege: "LINECALLPRIVILEGE_*",
+    RequestModes: "LINEREQUESTMODE_*",
+    DisconnectMode: "LINEDISCONNECTMODE_*",
+    ConnectedMode: "LINECONNECTEDMODE_*",
+    BusyMode: "LINEBUSYMODE_*",
+    DialToneMode: "LINEDIALTONEMODE_*",
+    OfferingMode: "LINEOFFERINGMODE_*",
+    SpecialInfo: "LINESPECIALINFO_*",
 );
 
 #[cfg(test)]
@@ -64,5 +90,11 @@ mod tests {
             "NAME, ADDRESS"
         );
         assert_eq!(DigitModes::DTMF.to_string(), "DTMF");
+        assert_eq!(
+            (CallFeatures::ANSWER | CallFeatures::DROP).to_string(),
+            "ANSWER, DROP"
+        );
+        assert_eq!(CallPrivilege::MONITOR.to_string(), "MONITOR");
+        assert_eq!(DisconnectMode::BUSY.to_string(), "BUSY");
     }
 }

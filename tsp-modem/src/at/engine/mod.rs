@@ -517,6 +517,21 @@ impl Engine {
         self.queue.len()
     }
 
+    /// Nothing to write, in flight or queued: the port may be lent to the application
+    /// ([`Driver::lend`](crate::transport::Driver::lend)).
+    pub fn is_quiet(&self) -> bool {
+        self.in_flight.is_none() && self.queue.is_empty() && self.transmit.is_empty()
+    }
+
+    /// The application wrote data straight to the port until `at` (a lent port): a `+++` escape
+    /// keeps its S12 guard time of silence (hayes.md §7) from then. Nothing outside data
+    /// mode.
+    pub fn data_sent_by_application(&mut self, at: Instant) {
+        if self.mode == Mode::Data {
+            self.last_data_tx = Some(at);
+        }
+    }
+
     /// Whether the modem echoes commands, as far as the engine has seen (`None`: not known yet).
     pub fn echo(&self) -> Option<bool> {
         self.echo

@@ -83,6 +83,26 @@ impl DataPath {
         self.out.writer = writer;
     }
 
+    /// For a port lent to the application (`Driver::lend`): everything from the far end not yet
+    /// read, in order (what sits in the pipe, then what is queued), and a fresh pipe for a later
+    /// `get_id`. `None` when the application already has the stream.
+    pub(crate) fn take_for_lending(&mut self) -> Option<Vec<Bytes>> {
+        use futures::FutureExt;
+        let mut app = self.app.take()?;
+        let mut unread = Vec::new();
+        loop {
+            let mut buf = BytesMut::with_capacity(PIPE);
+            match app.read_buf(&mut buf).now_or_never() {
+                Some(Ok(n)) if n > 0 => unread.push(buf.freeze()),
+                _ => break,
+            }
+        }
+        unread.extend(self.out.queue.drain(..));
+        self.out.queued = 0;
+        self.renew();
+        Some(unread)
+    }
+
     /// Queues bytes from the far end for the application.
     pub(crate) fn push(&mut self, bytes: Bytes) {
         self.out.push(bytes);

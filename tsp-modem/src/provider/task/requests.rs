@@ -505,6 +505,29 @@ impl LineTask {
             return Err(self.refuse(LineErr::InvalCallState, OP, why));
         }
         let port = self.port.clone();
+        let already = || {
+            self.refuse(
+                LineErr::ResourceUnavail,
+                OP,
+                "the call's data stream is already handed out",
+            )
+        };
+        if self.driver.is_lent() {
+            return Err(already());
+        }
+        // Unimodem's way, where the port has DCD to watch: the port itself, lent.
+        if self.driver.can_lend()
+            && let Some(unread) = self
+                .data
+                .as_mut()
+                .and_then(super::DataPath::take_for_lending)
+            && let Some(lent) = self.driver.lend(unread)
+        {
+            return Ok(DeviceIdValue::DataStream {
+                stream: Box::new(lent),
+                port,
+            });
+        }
         let stream = self
             .data
             .as_mut()
