@@ -47,6 +47,12 @@ async fn a_far_end_hang_up_ends_the_stream_without_handing_the_application_the_m
     world.wait_state(call, CallState::Connected).await;
     let mut stream = world.stream(call).await.unwrap();
     stream.write_all(b"echo me").await.unwrap();
+    // No task ran in between: only a lent port puts the bytes at the modem by now.
+    assert!(
+        world.dte_input().ends_with("echo me"),
+        "the write did not go straight to the port: {}",
+        world.dte_input()
+    );
     let got = read_all(&mut stream).await;
     assert_eq!(got, b"echo me", "the echo, then the end of the stream");
     world.wait_state(call, CallState::Disconnected).await;
@@ -97,7 +103,7 @@ async fn the_port_is_lent_once_and_a_dropped_stream_gives_it_back_with_the_call_
     let mut back = [0u8; 3];
     first.read_exact(&mut back).await.unwrap();
     drop(first);
-    tokio::time::sleep(Duration::from_millis(10)).await;
+    // At once: the line takes a dropped stream's port back before it answers.
     let mut second = world.stream(call).await.unwrap();
     second.write_all(b"two").await.unwrap();
     tokio::time::timeout(Duration::from_secs(10), second.read_exact(&mut back))
@@ -134,5 +140,30 @@ async fn bytes_that_arrive_between_connect_and_get_id_are_read_first() {
         .unwrap()
         .unwrap();
     assert_eq!(&got, b"WELCOME\r\nhi");
+    world.assert_no_violations();
+}
+
+#[tokio::test(start_paused = true)]
+async fn unplugging_the_modem_while_the_application_has_the_port_ends_its_stream_and_the_line_hears_of_it()
+ {
+    let mut world = World::builder().build().await;
+    let call = world.data_call(FAR).await;
+    world.wait_state(call, CallState::Connected).await;
+    let mut stream = world.stream(call).await.unwrap();
+    let reading = tokio::spawn(async move {
+        let mut got = Vec::new();
+        let _ = stream.read_to_end(&mut got).await; // an error, or the end once the line knows
+        got
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    world.sim.set_port_present(world.device, false);
+    let got = tokio::time::timeout(Duration::from_secs(30), reading)
+        .await
+        .expect("the application's read ends when the device is gone")
+        .unwrap();
+    assert!(got.is_empty(), "{got:?}");
+    world
+        .wait_until("LINE_CLOSE", Duration::from_secs(30), |s| *s == Seen::Close)
+        .await;
     world.assert_no_violations();
 }

@@ -50,6 +50,8 @@ pub struct Driver {
     port: Option<Box<dyn ModemPort>>,
     /// Where the lent port is.
     lent: Option<Arc<Slot>>,
+    /// How the port failed while lent, for the next [`wait`](Self::wait).
+    failed: Option<io::Error>,
     engine: Engine,
     clock: PortClock,
     name: Arc<str>,
@@ -108,6 +110,7 @@ impl Driver {
         Ok(Driver {
             port: Some(port),
             lent: None,
+            failed: None,
             engine: Engine::new(cfg, clock.now()),
             clock,
             name,
@@ -183,8 +186,12 @@ impl Driver {
             && self.backlog.is_empty()
     }
 
-    /// Whether the port is lent to the application.
-    pub fn is_lent(&self) -> bool {
+    /// Whether the port is lent to the application. A port whose stream the application has
+    /// dropped, or on which a read found DCD down, is taken back first.
+    pub fn is_lent(&mut self) -> bool {
+        if self.lent.as_ref().is_some_and(Slot::wants_taking_back) {
+            self.take_back();
+        }
         self.lent.is_some()
     }
 
@@ -197,6 +204,9 @@ impl Driver {
         };
         let returned = slot.take_back();
         self.port = returned.port;
+        if let Some(e) = returned.failed {
+            self.failed.get_or_insert(e);
+        }
         let now = self.clock.now();
         self.engine.data_sent_by_application(now);
         tracing::debug!(port = %self.name, "port taken back from the application");
@@ -211,6 +221,9 @@ impl Driver {
     /// The port, taken back first if it was lent.
     fn port(&mut self) -> Result<&mut Box<dyn ModemPort>, DriverError> {
         self.take_back();
+        if let Some(e) = self.failed.take() {
+            return Err(self.lost(e));
+        }
         let name = self.name.clone();
         self.port.as_mut().ok_or_else(|| DriverError::Lost {
             port: name,
@@ -281,6 +294,9 @@ impl Driver {
             (None, None) => None,
         }
         .unwrap_or(Ok(None));
+        if signals.is_err() {
+            self.take_back(); // the device is gone: the application's stream ends too
+        }
         match signals {
             Ok(Some(signals)) if !signals.dcd => {
                 tracing::debug!(port = %self.name, "DCD dropped");
@@ -301,6 +317,9 @@ impl Driver {
     /// # Errors
     /// [`DriverError::Lost`] when a read fails or the port reaches end of stream.
     pub async fn wait(&mut self) -> Result<(), DriverError> {
+        if let Some(e) = self.failed.take() {
+            return Err(self.lost(e));
+        }
         let due = match (self.engine.poll_timeout(), self.dcd_due(self.clock.now())) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -347,7 +366,10 @@ impl Driver {
             Woke::Read(Err(e)) => Err(self.lost(e)),
             Woke::Returned => {
                 self.take_back();
-                Ok(())
+                match self.failed.take() {
+                    Some(e) => Err(self.lost(e)),
+                    None => Ok(()),
+                }
             }
             Woke::Timer => {
                 if self.dcd_due(at).is_some_and(|t| t <= at) {
@@ -472,6 +494,14 @@ impl Driver {
             return Err(self.lost(e));
         }
         Ok(())
+    }
+}
+
+impl Drop for Driver {
+    /// A lent port is taken back, so it closes with the driver (DTR drops) and the
+    /// application's stream ends.
+    fn drop(&mut self) {
+        self.take_back();
     }
 }
 

@@ -32,12 +32,16 @@ struct Inner {
     /// DCD was down when a read came back: what it read (the modem's `NO CARRIER`, most
     /// likely) is the driver's, and the stream has ended.
     carrier_lost: Option<Vec<u8>>,
+    /// A read failed or reached end of stream: the device is gone.
+    failed: Option<(io::ErrorKind, String)>,
 }
 
-/// What the driver gets back: the port, and what was read after DCD dropped.
+/// What the driver gets back: the port, what was read after DCD dropped, and how the port
+/// failed while lent.
 pub(super) struct Returned {
     pub(super) port: Option<Box<dyn ModemPort>>,
     pub(super) after_carrier_loss: Option<Vec<u8>>,
+    pub(super) failed: Option<io::Error>,
 }
 
 impl Slot {
@@ -48,6 +52,7 @@ impl Slot {
                 reader: None,
                 writer: None,
                 carrier_lost: None,
+                failed: None,
             }),
             returned: Notify::new(),
         })
@@ -55,6 +60,13 @@ impl Slot {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether the line should take the port back now: the application dropped its stream, a
+    /// read found DCD down, or the port failed.
+    pub(super) fn wants_taking_back(self: &Arc<Self>) -> bool {
+        let inner = self.lock();
+        Arc::strong_count(self) == 1 || inner.carrier_lost.is_some() || inner.failed.is_some()
     }
 
     /// Runs `f` on the port while it is lent (`None` once it was taken back).
@@ -69,6 +81,10 @@ impl Slot {
         let returned = Returned {
             port: inner.port.take(),
             after_carrier_loss: inner.carrier_lost.take(),
+            failed: inner
+                .failed
+                .take()
+                .map(|(kind, text)| io::Error::new(kind, text)),
         };
         let wakers = [inner.reader.take(), inner.writer.take()];
         drop(inner);
@@ -142,9 +158,21 @@ impl AsyncRead for LentPort {
             return Poll::Ready(Ok(())); // end of stream
         };
         let before = buf.filled().len();
+        let room = buf.remaining() > 0;
         let polled = Pin::new(&mut *port).poll_read(cx, buf);
-        match polled {
+        match &polled {
             Poll::Pending => inner.reader = Some(cx.waker().clone()),
+            Poll::Ready(Err(e)) => {
+                // The device is gone: the application hears it, and so does the line.
+                inner.failed = Some((e.kind(), e.to_string()));
+                drop(inner);
+                this.slot.returned.notify_one();
+            }
+            Poll::Ready(Ok(())) if room && buf.filled().len() == before => {
+                inner.failed = Some((io::ErrorKind::UnexpectedEof, "end of stream".to_owned()));
+                drop(inner);
+                this.slot.returned.notify_one();
+            }
             Poll::Ready(Ok(())) if buf.filled().len() > before => {
                 // As the driver does before every chunk it reads: with DCD down the bytes are the
                 // modem's (its `NO CARRIER`), not the far end's.
@@ -311,6 +339,23 @@ mod tests {
             returned.after_carrier_loss.as_deref(),
             Some(&b"\r\nNO CARRIER\r\n"[..])
         );
+    }
+
+    #[tokio::test]
+    async fn a_port_that_ends_while_lent_tells_the_line_as_well_as_the_application() {
+        let (mut port, slot, modem, _dcd) = lent(&[]);
+        drop(modem); // the device is gone; DCD still reads as up
+        let mut buf = [0u8; 8];
+        assert_eq!(port.read(&mut buf).await.unwrap(), 0);
+        tokio::time::timeout(std::time::Duration::from_secs(5), slot.returned.notified())
+            .await
+            .expect("the line is woken");
+        assert!(slot.wants_taking_back());
+        let failed = slot
+            .take_back()
+            .failed
+            .expect("the failure is kept for the line");
+        assert_eq!(failed.kind(), io::ErrorKind::UnexpectedEof);
     }
 
     #[tokio::test]

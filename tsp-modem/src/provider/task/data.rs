@@ -92,7 +92,8 @@ impl DataPath {
         let mut unread = Vec::new();
         loop {
             let mut buf = BytesMut::with_capacity(PIPE);
-            match app.read_buf(&mut buf).now_or_never() {
+            // Unconstrained: a spent cooperative budget must not make a full pipe look empty.
+            match tokio::task::unconstrained(app.read_buf(&mut buf)).now_or_never() {
                 Some(Ok(n)) if n > 0 => unread.push(buf.freeze()),
                 _ => break,
             }

@@ -505,15 +505,9 @@ impl LineTask {
             return Err(self.refuse(LineErr::InvalCallState, OP, why));
         }
         let port = self.port.clone();
-        let already = || {
-            self.refuse(
-                LineErr::ResourceUnavail,
-                OP,
-                "the call's data stream is already handed out",
-            )
-        };
+        const ALREADY: &str = "the call's data stream is already handed out";
         if self.driver.is_lent() {
-            return Err(already());
+            return Err(self.refuse(LineErr::ResourceUnavail, OP, ALREADY));
         }
         // Unimodem's way, where the port has DCD to watch: the port itself, lent.
         if self.driver.can_lend()
@@ -532,13 +526,7 @@ impl LineTask {
             .data
             .as_mut()
             .and_then(super::DataPath::take_stream)
-            .ok_or_else(|| {
-                self.refuse(
-                    LineErr::ResourceUnavail,
-                    OP,
-                    "the call's data stream is already handed out",
-                )
-            })?;
+            .ok_or_else(|| self.refuse(LineErr::ResourceUnavail, OP, ALREADY))?;
         Ok(DeviceIdValue::DataStream {
             stream: Box::new(stream),
             port,
