@@ -74,7 +74,8 @@ impl std::fmt::Debug for Driver {
 enum Woke {
     Read(io::Result<usize>),
     Timer,
-    /// The application dropped the lent port.
+    /// The lent port wants taking back: the application dropped its stream, or a read found DCD
+    /// down or the port failed.
     Returned,
 }
 

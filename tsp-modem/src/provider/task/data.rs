@@ -77,6 +77,11 @@ impl DataPath {
     /// to the new pipe.
     pub(crate) fn renew(&mut self) {
         tracing::debug!("the application closed the data stream; a new one is ready");
+        self.fresh_pipe();
+    }
+
+    /// A new pipe in place of the old one; what is queued stays queued.
+    fn fresh_pipe(&mut self) {
         let (app, reader, writer) = pipe();
         self.app = Some(app);
         self.inc.reader = reader;
@@ -100,7 +105,7 @@ impl DataPath {
         }
         unread.extend(self.out.queue.drain(..));
         self.out.queued = 0;
-        self.renew();
+        self.fresh_pipe();
         Some(unread)
     }
 
