@@ -18,7 +18,8 @@ use super::ModemPort;
 /// What the driver and the application's stream share.
 pub(super) struct Slot {
     inner: Mutex<Inner>,
-    /// Signalled when the application drops its stream.
+    /// Signalled when the application drops its stream, and when a read finds DCD down or the
+    /// port failed.
     pub(super) returned: Notify,
 }
 
